@@ -1,0 +1,46 @@
+# Holdless — run `make help` for the list of targets.
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: help install run demo serve test lint typecheck pytest bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)  ## create the virtualenv and install the locked dependencies
+
+run: install  ## migrate, load the demo workspace and serve on http://127.0.0.1:8000
+	$(BIN)/holdless migrate
+	$(BIN)/holdless demo
+	$(BIN)/holdless serve
+
+demo: install  ## (re)load the demo workspace only
+	$(BIN)/holdless demo
+
+lint: install  ## ruff and the import-linter layer contracts
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: install  ## mypy strict on src/
+	$(BIN)/mypy
+
+pytest: install  ## the test suite (PostgreSQL/Redis too when HOLDLESS_TEST_*_URL are set)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest  ## everything CI runs
+
+bench: install  ## the benchmarks under bench/ (slow; not part of test)
+	$(BIN)/python bench/messages.py
+
+clean:  ## remove the virtualenv and local data
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Accounts: workspaces (tenants), the people who sign in to them, and their API tokens."""

@@ -1,0 +1,1 @@
+"""Agents: the people who answer, with skills, languages, capacity per channel and presence."""

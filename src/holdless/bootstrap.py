@@ -1,0 +1,61 @@
+"""The composition root: the only place that knows which concrete classes make up a running Holdless."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from holdless.clock import Clock, SystemClock
+from holdless.events import Event
+from holdless.realtime.bus import Bus, MemoryBus, RedisBus
+from holdless.realtime.hub import Hub
+from holdless.settings import Settings
+from holdless.storage.database import create_engine
+from holdless.storage.event_source import SqlEventSource
+from holdless.storage.unit_of_work import SqlUnitOfWorkFactory
+from holdless.unit_of_work import Ctx
+
+
+@dataclass
+class Holdless:
+    settings: Settings
+    engine: AsyncEngine
+    bus: Bus
+    hub: Hub
+    events: SqlEventSource
+    ctx: Ctx
+
+    async def start(self) -> None:
+        await self.bus.start(self.hub.receive)
+        await self.hub.start()
+
+    async def close(self) -> None:
+        await self.hub.close()
+        await self.bus.close()
+        await self.engine.dispose()
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Holdless:
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else MemoryBus()
+    source = SqlEventSource(engine)
+    hub = Hub(source)
+
+    async def publish(events: Sequence[Event]) -> None:
+        await bus.publish(events)
+
+    ctx = Ctx(uow=SqlUnitOfWorkFactory(engine, after_commit=publish), clock=clock or SystemClock())
+    return Holdless(settings=settings, engine=engine, bus=bus, hub=hub, events=source, ctx=ctx)
+
+
+def tune_gc() -> None:
+    """Keep the cyclic collector from stalling thousands of websockets (performance.md: p99 1 s -> ms).
+
+    Objects alive after start-up are frozen out of collection, and full collections become rare.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)

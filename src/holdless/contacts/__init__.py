@@ -1,0 +1,1 @@
+"""Contacts: customers, their channel identities and safe merges."""

@@ -1,0 +1,1 @@
+"""Conversations: the lifecycle of one contact's thread, its messages, notes and dispositions."""

@@ -1,0 +1,211 @@
+"""Conversations, messages and notes."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from holdless.conversations.model import Attachment, Author, Channel, Conversation, Message, Note, Status
+from holdless.conversations.repository import ConversationFilter
+from holdless.errors import NotFound
+from holdless.ids import ConversationId, CustomerId, WorkspaceId
+from holdless.storage.tables import conversations, messages, notes
+
+_ENUMS: dict[str, Any] = {"channel": Channel, "status": Status, "away_from": Status}
+_COLUMNS = [f.name for f in fields(Conversation)]
+
+
+def _conversation(row: Any) -> Conversation:
+    values: dict[str, Any] = {}
+    for name in _COLUMNS:
+        value = getattr(row, name)
+        if name in _ENUMS and value is not None:
+            value = _ENUMS[name](value)
+        elif name == "attributes":
+            value = dict(value)
+        values[name] = value
+    return Conversation(**values)
+
+
+def _values(conversation: Conversation) -> dict[str, Any]:
+    values = {name: getattr(conversation, name) for name in _COLUMNS}
+    values["attributes"] = dict(conversation.attributes)
+    return values
+
+
+class SqlConversations:
+    def __init__(self, conn: AsyncConnection, *, row_locks: bool) -> None:
+        self._conn = conn
+        self._row_locks = row_locks
+
+    async def get(
+        self, workspace_id: WorkspaceId, conversation_id: ConversationId, *, for_update: bool = False
+    ) -> Conversation:
+        query = select(conversations).where(
+            conversations.c.workspace_id == workspace_id, conversations.c.id == conversation_id
+        )
+        if for_update and self._row_locks:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        if row is None:
+            raise NotFound("No such conversation in this workspace.")
+        return _conversation(row)
+
+    async def add(self, conversation: Conversation) -> None:
+        await self._conn.execute(insert(conversations).values(**_values(conversation)))
+
+    async def update(self, conversation: Conversation) -> None:
+        values = _values(conversation)
+        del values["id"], values["workspace_id"], values["created_at"]
+        await self._conn.execute(
+            update(conversations)
+            .where(
+                conversations.c.workspace_id == conversation.workspace_id,
+                conversations.c.id == conversation.id,
+            )
+            .values(**values)
+        )
+
+    async def list(
+        self, workspace_id: WorkspaceId, where: ConversationFilter, *, limit: int, before: str | None
+    ) -> list[Conversation]:
+        c = conversations.c
+        query = select(conversations).where(c.workspace_id == workspace_id)
+        if where.status:
+            query = query.where(c.status.in_([s.value for s in where.status]))
+        if where.queue_ids is not None:
+            query = query.where(c.queue_id.in_(where.queue_ids))
+        if where.assignee_id is not None:
+            query = query.where(c.assignee_id == where.assignee_id)
+        if where.customer_id is not None:
+            query = query.where(c.customer_id == where.customer_id)
+        if where.channel is not None:
+            query = query.where(c.channel == where.channel.value)
+        if where.visible_to_agent is not None:
+            agent_id, queue_ids = where.visible_to_agent
+            waiting = and_(c.assignee_id.is_(None), c.queue_id.in_(queue_ids))
+            query = query.where(or_(c.assignee_id == agent_id, waiting))
+        if before:
+            query = query.where(c.id < before)
+        rows = await self._conn.execute(query.order_by(c.id.desc()).limit(limit))
+        return [_conversation(row) for row in rows]
+
+    async def move_customer(self, workspace_id: WorkspaceId, source: CustomerId, target: CustomerId) -> int:
+        result = await self._conn.execute(
+            update(conversations)
+            .where(conversations.c.workspace_id == workspace_id, conversations.c.customer_id == source)
+            .values(customer_id=target)
+        )
+        return int(result.rowcount)
+
+
+def _message(row: Any) -> Message:
+    return Message(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        conversation_id=row.conversation_id,
+        seq=row.seq,
+        author=Author(row.author),
+        author_id=row.author_id,
+        text=row.text,
+        attachments=tuple(Attachment(**a) for a in row.attachments),
+        client_message_id=row.client_message_id,
+        created_at=row.created_at,
+    )
+
+
+class SqlMessages:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, message: Message) -> bool:
+        statement = insert(messages).values(
+            id=message.id,
+            workspace_id=message.workspace_id,
+            conversation_id=message.conversation_id,
+            seq=message.seq,
+            author=message.author.value,
+            author_id=message.author_id,
+            text=message.text,
+            attachments=[
+                {"name": a.name, "content_type": a.content_type, "size": a.size, "url": a.url}
+                for a in message.attachments
+            ],
+            client_message_id=message.client_message_id,
+            created_at=message.created_at,
+        )
+        if message.client_message_id is None:
+            await self._conn.execute(statement)
+            return True
+        # A savepoint keeps the unit of work usable when the duplicate insert is refused.
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(statement)
+        except IntegrityError:
+            return False
+        return True
+
+    async def by_client_id(
+        self, workspace_id: WorkspaceId, conversation_id: ConversationId, client_message_id: str
+    ) -> Message | None:
+        query = select(messages).where(
+            messages.c.workspace_id == workspace_id,
+            messages.c.conversation_id == conversation_id,
+            messages.c.client_message_id == client_message_id,
+        )
+        row = (await self._conn.execute(query)).first()
+        return None if row is None else _message(row)
+
+    async def list(
+        self, workspace_id: WorkspaceId, conversation_id: ConversationId, *, after_seq: int, limit: int
+    ) -> list[Message]:
+        query = (
+            select(messages)
+            .where(
+                messages.c.workspace_id == workspace_id,
+                messages.c.conversation_id == conversation_id,
+                messages.c.seq > after_seq,
+            )
+            .order_by(messages.c.seq)
+            .limit(limit)
+        )
+        return [_message(row) for row in await self._conn.execute(query)]
+
+
+class SqlNotes:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, note: Note) -> None:
+        await self._conn.execute(
+            insert(notes).values(
+                id=note.id,
+                workspace_id=note.workspace_id,
+                conversation_id=note.conversation_id,
+                author_id=note.author_id,
+                text=note.text,
+                created_at=note.created_at,
+            )
+        )
+
+    async def list(self, workspace_id: WorkspaceId, conversation_id: ConversationId) -> list[Note]:
+        query = (
+            select(notes)
+            .where(notes.c.workspace_id == workspace_id, notes.c.conversation_id == conversation_id)
+            .order_by(notes.c.id)
+        )
+        return [
+            Note(
+                id=r.id,
+                workspace_id=r.workspace_id,
+                conversation_id=r.conversation_id,
+                author_id=r.author_id,
+                text=r.text,
+                created_at=r.created_at,
+            )
+            for r in await self._conn.execute(query)
+        ]

@@ -1,0 +1,241 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations under migrations/ create it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and always come back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Json: Any = JSON().with_variant(JSONB(), "postgresql")
+Id = String(40)
+
+
+def _ws() -> Column[str]:
+    return Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False)
+
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("slug", String(63), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("languages", Json, nullable=False),
+    Column("dispositions", Json, nullable=False),
+    # The last event sequence number given out; bumping it row-locks the workspace, which orders commits.
+    Column("event_seq", BigInteger, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "email"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+agent_profiles = Table(
+    "agent_profiles",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    _ws(),
+    Column("skills", Json, nullable=False),
+    Column("languages", Json, nullable=False),
+    Column("capacity", Json, nullable=False),
+    Column("queue_ids", Json, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("state_since", UtcDateTime),
+    Index(None, "workspace_id"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("name", String(200), nullable=False),
+    Column("language", String(8)),
+    Column("segment", String(64), nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("merged_into", Id),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "workspace_id", "id"),
+)
+
+customer_identities = Table(
+    "customer_identities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _ws(),
+    Column("customer_id", Id, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value", String(320), nullable=False),
+    Column("verified", Boolean, nullable=False),
+    UniqueConstraint("workspace_id", "kind", "value"),
+    Index(None, "customer_id"),
+)
+
+queues = Table(
+    "queues",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("name", String(200), nullable=False),
+    Column("skills", Json, nullable=False),
+    Column("languages", Json, nullable=False),
+    Column("segments", Json, nullable=False),
+    UniqueConstraint("workspace_id", "name"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("language", String(8)),
+    Column("queue_id", Id),
+    Column("segment", String(64)),
+    Column("assignee_id", Id),
+    Column("disposition", String(64)),
+    Column("last_message_seq", Integer, nullable=False),
+    Column("away_from", String(20)),
+    Column("attributes", Json, nullable=False),
+    Column("reopen_count", Integer, nullable=False),
+    *(
+        Column(name, UtcDateTime)
+        for name in (
+            "first_queued_at",
+            "queued_at",
+            "assigned_at",
+            "first_response_at",
+            "away_since",
+            "abandoned_at",
+            "resolved_at",
+            "reopened_at",
+            "last_customer_message_at",
+            "last_agent_message_at",
+        )
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "workspace_id", "status", "id"),
+    Index(None, "workspace_id", "assignee_id"),
+    Index(None, "workspace_id", "customer_id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("author", String(20), nullable=False),
+    Column("author_id", Id),
+    Column("text", Text, nullable=False),
+    Column("attachments", Json, nullable=False),
+    Column("client_message_id", String(100)),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("conversation_id", "seq"),
+    UniqueConstraint("conversation_id", "client_message_id"),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Id, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "conversation_id"),
+)
+
+# Append-only: nothing updates or deletes rows here (erasure, when built, redacts payloads in a new event).
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    _ws(),
+    Column("seq", BigInteger, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("conversation_id", Id),
+    Column("queue_id", Id),
+    Column("assignee_id", Id),
+    Column("audience", String(20), nullable=False),
+    Column("data", Json, nullable=False),
+    UniqueConstraint("workspace_id", "seq"),
+    Index(None, "workspace_id", "conversation_id", "seq"),
+)

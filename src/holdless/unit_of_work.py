@@ -1,0 +1,68 @@
+"""One unit of work per action: one transaction, its events appended to the log, published after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Protocol, Self
+
+from holdless.accounts.repository import TokenRepository, UserRepository, WorkspaceRepository
+from holdless.agents.repository import AgentRepository
+from holdless.clock import Clock
+from holdless.contacts.repository import CustomerRepository
+from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
+from holdless.events import Event
+from holdless.ids import ConversationId, WorkspaceId
+from holdless.routing.repository import QueueRepository
+
+
+class EventLog(Protocol):
+    async def list(
+        self,
+        workspace_id: WorkspaceId,
+        *,
+        after: int,
+        limit: int,
+        conversation_id: ConversationId | None = None,
+    ) -> list[Event]: ...
+    async def last_seq(self, workspace_id: WorkspaceId) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    workspaces: WorkspaceRepository
+    users: UserRepository
+    tokens: TokenRepository
+    agents: AgentRepository
+    customers: CustomerRepository
+    queues: QueueRepository
+    conversations: ConversationRepository
+    messages: MessageRepository
+    notes: NoteRepository
+    events: EventLog
+
+    def record(self, *events: Event) -> None:
+        """Append to the event log at commit; numbered and published only if the commit succeeds."""
+        ...
+
+    @property
+    def committed(self) -> Sequence[Event]:
+        """The numbered events, after a successful commit."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """What every action needs: a way to open a unit of work, and the time."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock

@@ -1,0 +1,1 @@
+"""Web adapter: FastAPI REST API under /api/v1, websockets under /ws, all thin over the domain actions."""

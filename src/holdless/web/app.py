@@ -1,0 +1,57 @@
+"""create_app(settings): the FastAPI application, built around one running Holdless."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from holdless import __doc__ as summary
+from holdless.bootstrap import Holdless, build, tune_gc
+from holdless.settings import Settings
+from holdless.web.api import auth, conversations, customers, events, people, queues, widget
+from holdless.web.auth import Signer
+from holdless.web.errors import install_error_handlers
+from holdless.web.ws import router as ws_router
+
+API = "/api/v1"
+
+
+def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastAPI:
+    running = holdless or build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await running.start()
+        if settings.gc_tuning:
+            tune_gc()
+        try:
+            yield
+        finally:
+            await running.close()
+
+    app = FastAPI(
+        title="Holdless",
+        version="0.1.0",
+        description=summary or "",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+    )
+    app.state.holdless = running
+    app.state.signer = Signer(settings.resolved_secret_key(), settings.session_days * 86400)
+    install_error_handlers(app)
+    for router in (auth.router, people.router, customers.router, queues.router, conversations.router):
+        app.include_router(router, prefix=API)
+    app.include_router(events.router, prefix=API)
+    app.include_router(widget.router, prefix=API)
+    app.include_router(ws_router)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    logging.getLogger("holdless").setLevel(settings.log_level.upper())
+    return app
