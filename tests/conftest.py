@@ -21,6 +21,7 @@ from holdless.storage.database import create_engine
 from holdless.storage.migrate import upgrade
 from holdless.storage.tables import metadata
 from holdless.web.app import create_app
+from holdless.web.auth import Signer
 
 POSTGRES_URL = os.environ.get("HOLDLESS_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("HOLDLESS_TEST_REDIS_URL")
@@ -113,6 +114,7 @@ def free_port() -> int:
 class RunningServer:
     base_url: str
     holdless: Holdless
+    signer: Signer
 
     @property
     def ws_url(self) -> str:
@@ -137,7 +139,7 @@ async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task
             break
         await asyncio.sleep(0.02)
     assert server.started, "test server did not start"
-    return server, task, RunningServer(f"http://127.0.0.1:{port}", app.state.holdless)
+    return server, task, RunningServer(f"http://127.0.0.1:{port}", app.state.holdless, app.state.signer)
 
 
 async def stop_server(server: uvicorn.Server, task: asyncio.Task[None]) -> None:

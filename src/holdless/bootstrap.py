@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from holdless.clock import Clock, SystemClock
+from holdless.conversations.writer import MessageWriter
 from holdless.events import Event
 from holdless.realtime.bus import Bus, MemoryBus, RedisBus
 from holdless.realtime.hub import Hub
@@ -23,6 +24,7 @@ from holdless.unit_of_work import Ctx
 class Holdless:
     settings: Settings
     engine: AsyncEngine
+    reader: AsyncEngine
     bus: Bus
     hub: Hub
     events: SqlEventSource
@@ -36,19 +38,23 @@ class Holdless:
         await self.hub.close()
         await self.bus.close()
         await self.engine.dispose()
+        await self.reader.dispose()
 
 
 def build(settings: Settings, *, clock: Clock | None = None) -> Holdless:
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    # Realtime reads get their own connections so that gap fills and replays never queue behind writers.
+    reader = create_engine(settings.database_url, pool_size=2)
     bus: Bus = RedisBus(settings.redis_url) if settings.redis_url else MemoryBus()
-    source = SqlEventSource(engine)
+    source = SqlEventSource(reader)
     hub = Hub(source)
 
     async def publish(events: Sequence[Event]) -> None:
         await bus.publish(events)
 
-    ctx = Ctx(uow=SqlUnitOfWorkFactory(engine, after_commit=publish), clock=clock or SystemClock())
-    return Holdless(settings=settings, engine=engine, bus=bus, hub=hub, events=source, ctx=ctx)
+    plain = Ctx(uow=SqlUnitOfWorkFactory(engine, after_commit=publish), clock=clock or SystemClock())
+    ctx = replace(plain, writer=MessageWriter(plain))
+    return Holdless(settings=settings, engine=engine, reader=reader, bus=bus, hub=hub, events=source, ctx=ctx)
 
 
 def tune_gc() -> None:

@@ -36,6 +36,12 @@ class Invalid(HoldlessError):
     code = "invalid"
 
 
+class Unavailable(HoldlessError):
+    """A dependency (the database, the bus) failed; the request may be retried."""
+
+    code = "unavailable"
+
+
 class Conflict(HoldlessError):
     """The request collides with existing state (a duplicate email, a concurrent change)."""
 

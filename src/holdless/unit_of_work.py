@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from holdless.accounts.repository import TokenRepository, UserRepository, WorkspaceRepository
 from holdless.agents.repository import AgentRepository
@@ -15,6 +15,9 @@ from holdless.conversations.repository import ConversationRepository, MessageRep
 from holdless.events import Event
 from holdless.ids import ConversationId, WorkspaceId
 from holdless.routing.repository import QueueRepository
+
+if TYPE_CHECKING:
+    from holdless.conversations.messaging import Outcome, Post
 
 
 class EventLog(Protocol):
@@ -60,9 +63,16 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
+class PostWriter(Protocol):
+    """Group commit of messages (conversations/writer.py)."""
+
+    async def submit(self, post: Post) -> Outcome: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Ctx:
     """What every action needs: a way to open a unit of work, and the time."""
 
     uow: UnitOfWorkFactory
     clock: Clock
+    writer: PostWriter | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,19 +30,23 @@ class ConversationRepository(Protocol):
     async def list(
         self, workspace_id: WorkspaceId, where: ConversationFilter, *, limit: int, before: str | None
     ) -> list[Conversation]: ...
+    async def get_many(
+        self, workspace_id: WorkspaceId, ids: Sequence[ConversationId], *, for_update: bool = False
+    ) -> dict[ConversationId, Conversation]: ...
+    async def update_many(self, conversations: Sequence[Conversation]) -> None: ...
     async def move_customer(
         self, workspace_id: WorkspaceId, source: CustomerId, target: CustomerId
     ) -> int: ...
 
 
 class MessageRepository(Protocol):
-    async def add(self, message: Message) -> bool:
-        """False when the conversation already has a message with this client message id."""
+    async def add_many(self, messages: Sequence[Message]) -> None: ...
+    async def by_client_ids(
+        self, workspace_id: WorkspaceId, pairs: Sequence[tuple[ConversationId, str | None]]
+    ) -> dict[tuple[ConversationId, str], Message]:
+        """Stored messages with these (conversation, client message id) pairs."""
         ...
 
-    async def by_client_id(
-        self, workspace_id: WorkspaceId, conversation_id: ConversationId, client_message_id: str
-    ) -> Message | None: ...
     async def list(
         self, workspace_id: WorkspaceId, conversation_id: ConversationId, *, after_seq: int, limit: int
     ) -> list[Message]: ...

@@ -42,3 +42,19 @@ def event_from_bus(raw: dict[str, Any]) -> Event:
 
 def dumps(payload: dict[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+class Frame:
+    """An event on its way to sockets: encoded at most once, however many subscribers send it."""
+
+    __slots__ = ("_text", "event")
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = dumps(self.event.to_wire())
+        return self._text

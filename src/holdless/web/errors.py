@@ -9,11 +9,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from holdless.errors import Conflict, Forbidden, HoldlessError, Invalid, NotFound, Unauthenticated
+from holdless.errors import (
+    Conflict,
+    Forbidden,
+    HoldlessError,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+    Unavailable,
+)
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, Unauthenticated: 401, Forbidden: 403, Invalid: 422, Conflict: 409}
+STATUS = {NotFound: 404, Unauthenticated: 401, Forbidden: 403, Invalid: 422, Conflict: 409, Unavailable: 503}
 
 
 def _body(code: str, message: str, **extra: object) -> dict[str, object]:

@@ -21,7 +21,6 @@ from holdless.accounts.actions import principal_for_session, principal_for_token
 from holdless.agents.queries import get_agent
 from holdless.bootstrap import Holdless
 from holdless.conversations import messaging, queries
-from holdless.conversations.events import message_data
 from holdless.errors import HoldlessError, Invalid, Unauthenticated
 from holdless.events import Audience, Event
 from holdless.ids import ConversationId, UserId
@@ -69,8 +68,11 @@ class Connection:
         self._send_lock = asyncio.Lock()
 
     async def send(self, payload: dict[str, Any]) -> None:
+        await self.send_text(dumps(payload))
+
+    async def send_text(self, text: str) -> None:
         async with self._send_lock:
-            await self.websocket.send_text(dumps(payload))
+            await self.websocket.send_text(text)
 
     async def replay(self, after: int | None, conversation_id: str | None) -> None:
         source = self.app.events
@@ -105,20 +107,22 @@ class Connection:
     async def pump(self) -> None:
         heartbeat = self.app.settings.heartbeat_seconds
         queue = self.subscriber.queue
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                event = await asyncio.wait_for(queue.get(), heartbeat)
+                async with asyncio.timeout_at(loop.time() + heartbeat):
+                    frame = await queue.get()
             except TimeoutError:
                 await self.send({"type": "heartbeat", "last_seq": self.last})
                 continue
             if self.subscriber.overflowed:
-                await self.send({"type": "resync", "last_seq": event.seq})
+                await self.send({"type": "resync", "last_seq": frame.event.seq})
                 await self.websocket.close(code=1013, reason="too far behind; reconnect and resync")
                 return
-            if event.seq <= self.last:
+            if frame.event.seq <= self.last:
                 continue  # already sent in the replay
-            self.last = event.seq
-            await self.send(event.to_wire())
+            self.last = frame.event.seq
+            await self.send_text(frame.text)
 
     async def read(self, on_message: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
         while True:
@@ -157,7 +161,9 @@ class Connection:
                 "type": "ack",
                 "client_message_id": client_message_id,
                 "created": created,
-                "message": message_data(message),
+                # The full message follows as a message.created event; the ack only confirms storage.
+                "message_id": message.id,
+                "message_seq": message.seq,
             }
         )
 
@@ -214,7 +220,9 @@ async def customer_socket(websocket: WebSocket) -> None:
         await _refuse(websocket, error.message)
         return
     await websocket.accept()
-    subscriber = await app.hub.subscribe(workspace_id, customer_scope(conversation_id))
+    subscriber = await app.hub.subscribe(
+        workspace_id, customer_scope(conversation_id), conversation_id=conversation_id
+    )
     connection = Connection(websocket, app, who, subscriber)
 
     async def on_message(frame: dict[str, Any]) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from holdless.conversations.model import Attachment, Author, Channel, Conversation, Message, Note, Status
@@ -29,6 +29,22 @@ def _conversation(row: Any) -> Conversation:
             value = dict(value)
         values[name] = value
     return Conversation(**values)
+
+
+_FIXED = ("id", "workspace_id", "created_at")
+# One statement for every batch, so SQLAlchemy compiles it once; keys `k_*` select the row.
+_UPDATE_MANY = (
+    update(conversations)
+    .where(
+        conversations.c.workspace_id == bindparam("k_workspace_id"), conversations.c.id == bindparam("k_id")
+    )
+    .values({name: bindparam(name) for name in _COLUMNS if name not in _FIXED})
+)
+
+
+def _update_row(conversation: Conversation) -> dict[str, Any]:
+    row = {k: v for k, v in _values(conversation).items() if k not in _FIXED}
+    return row | {"k_workspace_id": conversation.workspace_id, "k_id": conversation.id}
 
 
 def _values(conversation: Conversation) -> dict[str, Any]:
@@ -94,6 +110,22 @@ class SqlConversations:
         rows = await self._conn.execute(query.order_by(c.id.desc()).limit(limit))
         return [_conversation(row) for row in rows]
 
+    async def get_many(
+        self, workspace_id: WorkspaceId, ids: Sequence[ConversationId], *, for_update: bool = False
+    ) -> dict[ConversationId, Conversation]:
+        query = (
+            select(conversations)
+            .where(conversations.c.workspace_id == workspace_id, conversations.c.id.in_(ids))
+            .order_by(conversations.c.id)  # one lock order for every process: no deadlocks
+        )
+        if for_update and self._row_locks:
+            query = query.with_for_update()
+        return {row.id: _conversation(row) for row in await self._conn.execute(query)}
+
+    async def update_many(self, batch: Sequence[Conversation]) -> None:
+        if batch:
+            await self._conn.execute(_UPDATE_MANY, [_update_row(c) for c in batch])
+
     async def move_customer(self, workspace_id: WorkspaceId, source: CustomerId, target: CustomerId) -> int:
         result = await self._conn.execute(
             update(conversations)
@@ -118,47 +150,49 @@ def _message(row: Any) -> Message:
     )
 
 
+def _message_row(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "workspace_id": message.workspace_id,
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "author": message.author.value,
+        "author_id": message.author_id,
+        "text": message.text,
+        "attachments": [
+            {"name": a.name, "content_type": a.content_type, "size": a.size, "url": a.url}
+            for a in message.attachments
+        ],
+        "client_message_id": message.client_message_id,
+        "created_at": message.created_at,
+    }
+
+
 class SqlMessages:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def add(self, message: Message) -> bool:
-        statement = insert(messages).values(
-            id=message.id,
-            workspace_id=message.workspace_id,
-            conversation_id=message.conversation_id,
-            seq=message.seq,
-            author=message.author.value,
-            author_id=message.author_id,
-            text=message.text,
-            attachments=[
-                {"name": a.name, "content_type": a.content_type, "size": a.size, "url": a.url}
-                for a in message.attachments
-            ],
-            client_message_id=message.client_message_id,
-            created_at=message.created_at,
-        )
-        if message.client_message_id is None:
-            await self._conn.execute(statement)
-            return True
-        # A savepoint keeps the unit of work usable when the duplicate insert is refused.
-        try:
-            async with self._conn.begin_nested():
-                await self._conn.execute(statement)
-        except IntegrityError:
-            return False
-        return True
+    async def add_many(self, batch: Sequence[Message]) -> None:
+        if batch:
+            await self._conn.execute(insert(messages), [_message_row(m) for m in batch])
 
-    async def by_client_id(
-        self, workspace_id: WorkspaceId, conversation_id: ConversationId, client_message_id: str
-    ) -> Message | None:
+    async def by_client_ids(
+        self, workspace_id: WorkspaceId, pairs: Sequence[tuple[ConversationId, str | None]]
+    ) -> dict[tuple[ConversationId, str], Message]:
+        wanted = {(c, m) for c, m in pairs if m}
+        if not wanted:
+            return {}
         query = select(messages).where(
             messages.c.workspace_id == workspace_id,
-            messages.c.conversation_id == conversation_id,
-            messages.c.client_message_id == client_message_id,
+            messages.c.conversation_id.in_({c for c, _ in wanted}),
+            messages.c.client_message_id.in_({m for _, m in wanted}),
         )
-        row = (await self._conn.execute(query)).first()
-        return None if row is None else _message(row)
+        found = [_message(row) for row in await self._conn.execute(query)]
+        return {
+            (m.conversation_id, m.client_message_id): m
+            for m in found
+            if m.client_message_id and (m.conversation_id, m.client_message_id) in wanted
+        }
 
     async def list(
         self, workspace_id: WorkspaceId, conversation_id: ConversationId, *, after_seq: int, limit: int
