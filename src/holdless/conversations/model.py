@@ -196,6 +196,8 @@ def validate_text(text: str, attachments: tuple[Attachment, ...]) -> str:
     cleaned = text.strip()
     if not cleaned and not attachments:
         raise Invalid("A message needs text or an attachment.", field="text")
+    if "\x00" in cleaned:
+        raise Invalid("A message cannot contain the NUL character (\\u0000).", field="text")
     if len(cleaned) > MAX_TEXT:
         raise Invalid(f"A message can be at most {MAX_TEXT} characters long.", field="text")
     if len(attachments) > MAX_ATTACHMENTS:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from holdless.conversations import actions, messaging, queries
 from holdless.conversations.model import Attachment, Channel, Status
 from holdless.conversations.repository import ConversationFilter
 from holdless.ids import ConversationId, CustomerId, QueueId, UserId
+from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.api.schemas import Page, conversation_out, message_out, note_out
 from holdless.web.deps import CtxDep, PrincipalDep
 
-router = APIRouter(tags=["conversations"])
+MAX_SEQ = 2**31 - 1  # message sequence numbers are 32-bit in the database
+
+router = APIRouter(tags=["conversations"], dependencies=[Depends(refuse_nul_characters)])
 
 
 class AttachmentIn(BaseModel):
@@ -111,7 +114,7 @@ async def list_messages(
     conversation_id: str,
     who: PrincipalDep,
     ctx: CtxDep,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> list[dict[str, Any]]:
     found = await queries.list_messages(

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from holdless import audit
 from holdless.ids import ConversationId
+from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.deps import CtxDep, PrincipalDep
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], dependencies=[Depends(refuse_nul_characters)])
 
 
 @router.get("/events")
 async def list_events(
     who: PrincipalDep,
     ctx: CtxDep,
-    after: Annotated[int, Query(ge=0, description="Return events with a sequence number above this")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="Return events with a sequence number above this")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     conversation_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from holdless.contacts.actions import find_or_create_by_identity
@@ -14,11 +14,12 @@ from holdless.conversations.model import Channel
 from holdless.errors import NotFound
 from holdless.ids import ConversationId, QueueId, new_id
 from holdless.tenancy import SystemPrincipal
-from holdless.web.api.conversations import MessageIn, attachments_of
+from holdless.web.api.conversations import MAX_SEQ, MessageIn, attachments_of
+from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.api.schemas import conversation_out, message_out
 from holdless.web.deps import CtxDep, CustomerDep, SignerDep
 
-router = APIRouter(prefix="/widget", tags=["widget"])
+router = APIRouter(prefix="/widget", tags=["widget"], dependencies=[Depends(refuse_nul_characters)])
 
 
 class SessionIn(BaseModel):
@@ -84,7 +85,7 @@ async def messages(
     conversation_id: str,
     who: CustomerDep,
     ctx: CtxDep,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> list[dict[str, Any]]:
     found = await queries.list_messages(
