@@ -1,0 +1,161 @@
+"""The engine's private, mutable records. Nothing outside ``holdless.routing`` sees these.
+
+They are plain slotted classes rather than frozen dataclasses on purpose: they are updated on every
+decision, and copying them would cost more than the rest of the decision.
+"""
+
+from __future__ import annotations
+
+from holdless.routing.callbacks import CallbackPromise
+from holdless.routing.config import Segment
+from holdless.routing.lines import LineKey, OrderedLine
+from holdless.routing.model import AgentState
+
+# Stages of a contact inside the engine.
+WAITING = 0  # in line (possibly away, or held for its sticky agent)
+OFFERED = 1  # an agent's capacity is reserved for it
+PARKED = 2  # a callback whose window (or retry) has not started yet: no place in the live line
+ENGAGED = 3  # an agent accepted it; kept only to free the capacity when the conversation ends
+GONE = 4  # forgotten by the engine; timers still holding it ignore it
+
+# Timer kinds.
+AT_RISK_TIMER = 0
+STICKY_END_TIMER = 2
+COOLDOWN_END_TIMER = 3
+CALLBACK_DUE_TIMER = 4
+CALLBACK_AT_RISK_TIMER = 5
+CALLBACK_END_TIMER = 6
+
+# Offer heap entry: the line key fields, then the ticket that validates it, then the contact.
+OfferEntry = tuple[float, float, float, float, str, int, "RoutedContact"]
+# Free agent heap entry: selection key, agent id, the agent's version when pushed, the agent.
+FreeAgentEntry = tuple[float, float, str, int, "RoutedAgent"]
+
+
+class RequirementProfile:
+    """Contacts with the same channel, language and skill minimums: every agent takes all or none of them."""
+
+    __slots__ = ("agents", "channel", "free_agents", "key", "language", "skills", "slots", "waiting")
+
+    def __init__(self, channel: str, language: str | None, skills: tuple[tuple[str, int], ...]) -> None:
+        self.key = (channel, language, skills)
+        self.channel = channel
+        self.language = language
+        self.skills = skills
+        self.agents: set[str] = set()  # eligible agents, whatever their state
+        self.slots = 0  # channel capacity of eligible agents who are available
+        self.waiting: list[OfferEntry] = []  # heap of offerable contacts, lazily cleaned
+        self.free_agents: list[FreeAgentEntry] = []  # heap of agents with free capacity, lazily cleaned
+
+
+class RoutedAgent:
+    __slots__ = (
+        "active",
+        "active_total",
+        "capacity",
+        "cooldown",
+        "id",
+        "idle_since",
+        "languages",
+        "offers",
+        "profiles",
+        "skills",
+        "state",
+        "sticky",
+        "version",
+    )
+
+    def __init__(self, agent_id: str, now: float) -> None:
+        self.id = agent_id
+        self.state = AgentState.OFFLINE
+        self.skills: dict[str, int] = {}
+        self.languages: frozenset[str] = frozenset()
+        self.capacity: dict[str, int] = {}
+        self.active: dict[str, int] = {}  # conversations and reserved offers per channel
+        self.active_total = 0
+        self.idle_since = now
+        self.version = 0  # bumped on every change that invalidates free-agent heap entries
+        self.profiles: dict[str, list[RequirementProfile]] = {}  # eligible profiles per channel
+        self.cooldown: dict[str, float] = {}  # contact id -> not offered again before
+        self.offers: dict[str, RoutedContact] = {}  # pending offers, in the order made
+        self.sticky: dict[str, list[OfferEntry]] = {}  # contacts held for this agent, per channel
+
+    def has_room(self, channel: str) -> bool:
+        return self.active.get(channel, 0) < self.capacity.get(channel, 0)
+
+
+class QueueLine:
+    __slots__ = ("dirty", "id", "line", "oldest", "waiting")
+
+    def __init__(self, queue_id: str) -> None:
+        self.id = queue_id
+        self.line = OrderedLine()
+        self.dirty = False  # positions may have changed since the last publication
+        self.waiting: dict[str, int] = {}  # per segment: in line or offered, not yet answered
+        # per segment: heap of (enqueued_at, ticket, visit, contact), lazily cleaned
+        self.oldest: dict[str, list[tuple[float, int, int, RoutedContact]]] = {}
+
+
+class RoutedContact:
+    __slots__ = (
+        "accepted_at",
+        "agent",
+        "angry",
+        "away",
+        "callback",
+        "channel",
+        "customer_id",
+        "enqueued_at",
+        "epoch",
+        "id",
+        "language",
+        "line_key",
+        "offer_expires",
+        "place",
+        "profile",
+        "published",
+        "queue",
+        "segment",
+        "skills",
+        "stage",
+        "sticky_agent",
+        "sticky_until",
+        "ticket",
+        "visit",
+    )
+
+    def __init__(
+        self,
+        contact_id: str,
+        queue: QueueLine,
+        segment: Segment,
+        profile: RequirementProfile,
+        enqueued_at: float,
+        serial: int,
+    ) -> None:
+        self.id = contact_id
+        self.queue = queue
+        self.segment = segment
+        self.profile = profile
+        self.channel = profile.channel
+        self.language = profile.language
+        self.skills = profile.skills
+        self.customer_id: str | None = None
+        self.enqueued_at = enqueued_at
+        self.place = enqueued_at  # when it counts as having joined the line (earlier if angry)
+        self.stage = WAITING
+        self.away = False
+        self.angry = False
+        self.sticky_agent: str | None = None
+        self.sticky_until = 0.0
+        self.line_key: LineKey | None = None  # set while in the queue's line
+        # Validates heap entries; bumped whenever they go stale. Starting from the contact's serial shifted
+        # far left keeps tickets unique across contacts, so entries of a reused id never tie.
+        self.ticket = serial << 32
+        self.epoch = 0  # validates band timers; bumped whenever the place or stage changes
+        self.visit = 0  # validates oldest-waiting entries; bumped when it stops waiting
+        self.agent: RoutedAgent | None = None  # offered to, or engaged with
+        self.offer_expires = 0.0
+        self.accepted_at = 0.0
+        self.callback: CallbackPromise | None = None
+        self.published: tuple[int, float | None] | None = None
