@@ -17,10 +17,12 @@ from holdless.errors import HoldlessError
 from holdless.settings import Settings
 from holdless.storage.migrate import upgrade
 from holdless.tenancy import Role, SystemPrincipal
+from holdless.workforce_cli import wfm_app
 
 app = typer.Typer(help="Holdless: a place in line for every contact.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(wfm_app, name="wfm")
 console = Console()
 
 
@@ -111,14 +113,3 @@ def user_create(
             await holdless.close()
 
     asyncio.run(run())
-
-
-def _mount_optional() -> None:
-    try:
-        from holdless.workforce_cli import wfm_app
-    except ImportError:
-        return
-    app.add_typer(wfm_app, name="wfm")
-
-
-_mount_optional()
