@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from holdless.accounts.model import ApiToken, User, Workspace
+from holdless.errors import NotFound
 from holdless.ids import UserId
 from holdless.tenancy import Principal
 from holdless.unit_of_work import Ctx
+
+
+async def workspace_by_slug(ctx: Ctx, slug: str) -> Workspace:
+    """Public look-up for the chat widget: knowing a workspace's slug reveals only that it exists."""
+    async with ctx.uow() as uow:
+        workspace = await uow.workspaces.by_slug(slug.strip().lower())
+    if workspace is None:
+        raise NotFound("No such workspace.")
+    return workspace
 
 
 async def current_workspace(ctx: Ctx, actor: Principal) -> Workspace:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from holdless.conversations.model import Conversation, Message, Note
+from holdless.conversations.model import Attachment, Conversation, Message, Note
 from holdless.events import Audience, Event
 
 CREATED = "conversation.created"
@@ -54,6 +54,10 @@ def conversation_data(c: Conversation) -> dict[str, Any]:
     }
 
 
+def attachment_data(a: Attachment) -> dict[str, Any]:
+    return {"name": a.name, "content_type": a.content_type, "size": a.size, "url": a.url}
+
+
 def message_data(m: Message) -> dict[str, Any]:
     return {
         "id": m.id,
@@ -62,10 +66,7 @@ def message_data(m: Message) -> dict[str, Any]:
         "author": m.author.value,
         "author_id": m.author_id,
         "text": m.text,
-        "attachments": [
-            {"name": a.name, "content_type": a.content_type, "size": a.size, "url": a.url}
-            for a in m.attachments
-        ],
+        "attachments": [attachment_data(a) for a in m.attachments],
         "client_message_id": m.client_message_id,
         "created_at": m.created_at.isoformat(),
     }

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from holdless.conversations.events import attachment_data
 from holdless.conversations.model import Attachment, Author, Channel, Conversation, Message, Note, Status
 from holdless.conversations.repository import ConversationFilter
 from holdless.errors import NotFound
@@ -159,10 +160,7 @@ def _message_row(message: Message) -> dict[str, Any]:
         "author": message.author.value,
         "author_id": message.author_id,
         "text": message.text,
-        "attachments": [
-            {"name": a.name, "content_type": a.content_type, "size": a.size, "url": a.url}
-            for a in message.attachments
-        ],
+        "attachments": [attachment_data(a) for a in message.attachments],
         "client_message_id": message.client_message_id,
         "created_at": message.created_at,
     }

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from holdless.accounts.queries import workspace_by_slug
 from holdless.contacts.actions import find_or_create_by_identity
 from holdless.contacts.model import Identity, IdentityKind
 from holdless.conversations import actions, messaging, queries
 from holdless.conversations.model import Channel
-from holdless.errors import NotFound
 from holdless.ids import ConversationId, QueueId, new_id
 from holdless.tenancy import SystemPrincipal
 from holdless.web.api.conversations import MAX_SEQ, MessageIn, attachments_of
@@ -50,10 +50,7 @@ class StartIn(BaseModel):
 @router.post("/sessions", status_code=201)
 async def start_session(body: SessionIn, ctx: CtxDep, signer: SignerDep) -> SessionOut:
     """A returning visitor (same visitor id) is the same customer, with the same conversations."""
-    async with ctx.uow() as uow:
-        workspace = await uow.workspaces.by_slug(body.workspace)
-    if workspace is None:
-        raise NotFound("No such workspace.")
+    workspace = await workspace_by_slug(ctx, body.workspace)
     visitor_id = body.visitor_id or new_id("v")
     customer = await find_or_create_by_identity(
         ctx, SystemPrincipal(workspace.id), Identity(IdentityKind.WEB_VISITOR, visitor_id),
