@@ -83,10 +83,6 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         return
     url = request.getfixturevalue("postgres_migrated")
     asyncio.run(_truncate(url))
-    if REDIS_URL:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).close()
     yield Backend("postgres", url, REDIS_URL)
 
 
