@@ -72,8 +72,13 @@ class RedisBus:
                     continue
                 if message is None or message.get("type") != "message":
                     continue
-                for raw in json.loads(message["data"]):
-                    receiver(event_from_bus(raw))
+                try:
+                    events = [event_from_bus(raw) for raw in json.loads(message["data"])]
+                except (ValueError, KeyError, TypeError) as error:  # not ours: never let it stop the bus
+                    log.warning("ignored a malformed message on %s: %s", self._channel, error)
+                    continue
+                for event in events:
+                    receiver(event)
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
@@ -88,6 +93,8 @@ class RedisBus:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
         await self._redis.aclose()
+        # aclose() leaves the pool's sockets to the garbage collector; close them now.
+        await self._redis.connection_pool.disconnect()
 
 
 def dumps_list(events: Sequence[Event]) -> str:
