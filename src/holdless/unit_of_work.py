@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
-from holdless.accounts.repository import TokenRepository, UserRepository, WorkspaceRepository
+from holdless.accounts.repository import (
+    SessionRepository,
+    TokenRepository,
+    UserRepository,
+    WorkspaceRepository,
+)
 from holdless.agents.repository import AgentRepository
 from holdless.clock import Clock
 from holdless.contacts.repository import CustomerRepository
@@ -36,6 +41,7 @@ class UnitOfWork(Protocol):
     workspaces: WorkspaceRepository
     users: UserRepository
     tokens: TokenRepository
+    sessions: SessionRepository
     agents: AgentRepository
     customers: CustomerRepository
     queues: QueueRepository

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from holdless.accounts.model import (
     SUPPORTED_LANGUAGES,
     ApiToken,
+    Session,
     User,
     Workspace,
+    new_session_secret,
     new_token_secret,
     token_digest,
     validate_password,
@@ -148,6 +151,8 @@ async def update_user(
             password_hash=hash_password(validate_password(password)) if password else user.password_hash,
         )
         await uow.users.update(user)
+        if password or active is False:  # a changed password or a deactivation signs out every browser
+            await uow.sessions.delete_for_user(user.workspace_id, user.id)
         if user.role is not Role.ADMIN:
             try:
                 await uow.agents.get(user.workspace_id, user.id)
@@ -165,9 +170,12 @@ async def update_user(
     return user
 
 
-async def authenticate(ctx: Ctx, *, workspace_slug: str, email: str, password: str) -> User:
-    """Check a sign-in; the same message for every failure so accounts cannot be probed."""
+async def sign_in(ctx: Ctx, *, workspace_slug: str, email: str, password: str, days: int) -> tuple[User, str]:
+    """Check a sign-in and open a session; the same message for every failure so accounts cannot be probed.
+    Returns the user and the session secret for the cookie (only its digest is stored)."""
     failure = Unauthenticated("Wrong workspace, email or password.")
+    now = ctx.clock.now()
+    secret = new_session_secret()
     async with ctx.uow() as uow:
         workspace = await uow.workspaces.by_slug(workspace_slug.strip().lower())
         if workspace is None:
@@ -175,10 +183,29 @@ async def authenticate(ctx: Ctx, *, workspace_slug: str, email: str, password: s
         user = await uow.users.by_email(workspace.id, email.strip().lower())
         if user is None or not user.active or not verify_password(user.password_hash, password):
             raise failure
-        uow.record(
-            Event("user.signed_in", workspace.id, f"user:{user.id}", ctx.clock.now(), {"user_id": user.id})
+        await uow.sessions.add(
+            Session(token_digest(secret), workspace.id, user.id, now, now + timedelta(days=days))
         )
-    return user
+        uow.record(Event("user.signed_in", workspace.id, f"user:{user.id}", now, {"user_id": user.id}))
+    return user, secret
+
+
+async def sign_out(ctx: Ctx, secret: str) -> None:
+    """End a browser session for good: the cookie stops working even if it was copied."""
+    async with ctx.uow() as uow:
+        session = await uow.sessions.by_digest(token_digest(secret))
+        if session is None:
+            return
+        await uow.sessions.delete(session.digest)
+        uow.record(
+            Event(
+                "user.signed_out",
+                session.workspace_id,
+                f"user:{session.user_id}",
+                ctx.clock.now(),
+                {"user_id": session.user_id},
+            )
+        )
 
 
 async def issue_token(ctx: Ctx, actor: Principal, *, name: str) -> tuple[ApiToken, str]:
@@ -224,9 +251,12 @@ async def principal_for_token(ctx: Ctx, secret: str) -> Principal:
         return await principal_for_user(uow.users, token.workspace_id, token.user_id)
 
 
-async def principal_for_session(ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId) -> Principal:
+async def principal_for_session(ctx: Ctx, secret: str) -> Principal:
     async with ctx.uow() as uow:
-        return await principal_for_user(uow.users, workspace_id, user_id)
+        session = await uow.sessions.by_digest(token_digest(secret))
+        if session is None or session.expires_at <= ctx.clock.now():
+            raise Unauthenticated("Your session has ended; please sign in again.")
+        return await principal_for_user(uow.users, session.workspace_id, session.user_id)
 
 
 async def principal_for_user(users: UserRepository, workspace_id: WorkspaceId, user_id: UserId) -> Principal:

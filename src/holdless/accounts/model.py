@@ -50,6 +50,17 @@ class ApiToken:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A browser sign-in. Only the digest of its secret is stored, so a database leak signs nobody in."""
+
+    digest: str
+    workspace_id: WorkspaceId
+    user_id: UserId
+    created_at: datetime
+    expires_at: datetime
+
+
 def validate_slug(slug: str) -> str:
     if not _SLUG.match(slug):
         raise Invalid("A workspace slug is 2–63 lowercase letters, digits or dashes.", field="slug")
@@ -60,6 +71,10 @@ def validate_password(password: str) -> str:
     if len(password) < 8 or len(password) > 256:
         raise Invalid("A password must be 8 to 256 characters long.", field="password")
     return password
+
+
+def new_session_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def new_token_secret() -> str:

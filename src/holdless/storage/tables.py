@@ -100,6 +100,17 @@ api_tokens = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    _ws(),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index(None, "user_id"),
+)
+
 agent_profiles = Table(
     "agent_profiles",
     metadata,

@@ -8,13 +8,18 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from holdless.accounts.repository import TokenRepository, UserRepository, WorkspaceRepository
+from holdless.accounts.repository import (
+    SessionRepository,
+    TokenRepository,
+    UserRepository,
+    WorkspaceRepository,
+)
 from holdless.agents.repository import AgentRepository
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
 from holdless.events import Event
 from holdless.routing.repository import QueueRepository
-from holdless.storage.repositories.accounts import SqlTokens, SqlUsers, SqlWorkspaces
+from holdless.storage.repositories.accounts import SqlSessions, SqlTokens, SqlUsers, SqlWorkspaces
 from holdless.storage.repositories.agents import SqlAgents
 from holdless.storage.repositories.contacts import SqlCustomers
 from holdless.storage.repositories.conversations import SqlConversations, SqlMessages, SqlNotes
@@ -29,6 +34,7 @@ class SqlUnitOfWork:
     workspaces: WorkspaceRepository
     users: UserRepository
     tokens: TokenRepository
+    sessions: SessionRepository
     agents: AgentRepository
     customers: CustomerRepository
     queues: QueueRepository
@@ -59,6 +65,7 @@ class SqlUnitOfWork:
         self.workspaces = SqlWorkspaces(conn)
         self.users = SqlUsers(conn)
         self.tokens = SqlTokens(conn)
+        self.sessions = SqlSessions(conn)
         self.agents = SqlAgents(conn)
         self.customers = SqlCustomers(conn)
         self.queues = SqlQueues(conn)

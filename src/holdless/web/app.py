@@ -41,7 +41,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
         docs_url="/docs",
     )
     app.state.holdless = running
-    app.state.signer = Signer(settings.resolved_secret_key(), settings.session_days * 86400)
+    app.state.signer = Signer(settings.resolved_secret_key())
     install_error_handlers(app)
     for router in (auth.router, people.router, customers.router, queues.router, conversations.router):
         app.include_router(router, prefix=API)

@@ -1,4 +1,4 @@
-"""Signed cookies for people in the browser, signed tokens for widget customers, bearer API tokens."""
+"""Signed tokens for widget customers; the name of the browser session cookie (sessions are stored)."""
 
 from __future__ import annotations
 
@@ -7,30 +7,19 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from holdless.errors import Unauthenticated
-from holdless.ids import CustomerId, UserId, WorkspaceId
+from holdless.ids import CustomerId, WorkspaceId
 
 SESSION_COOKIE = "holdless_session"
 
 
 @dataclass(frozen=True, slots=True)
 class Signer:
-    """Both kinds of signed value use the same key with different salts, so one cannot pass as the other."""
+    """Customer tokens are signed with the secret key and a salt of their own."""
 
     secret_key: str
-    session_seconds: int
 
     def _serializer(self, salt: str) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.secret_key, salt=salt)
-
-    def session(self, workspace_id: WorkspaceId, user_id: UserId) -> str:
-        return self._serializer("session").dumps([workspace_id, user_id])
-
-    def read_session(self, value: str) -> tuple[WorkspaceId, UserId]:
-        try:
-            workspace_id, user_id = self._serializer("session").loads(value, max_age=self.session_seconds)
-        except (BadSignature, ValueError, TypeError):
-            raise Unauthenticated("Your session has ended; please sign in again.") from None
-        return WorkspaceId(workspace_id), UserId(user_id)
 
     def customer(self, workspace_id: WorkspaceId, customer_id: CustomerId) -> str:
         return self._serializer("customer").dumps([workspace_id, customer_id])

@@ -38,8 +38,7 @@ async def principal(
         return await principal_for_token(ctx(request), credentials.credentials)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        workspace_id, user_id = signer(request).read_session(cookie)
-        return await principal_for_session(ctx(request), workspace_id, user_id)
+        return await principal_for_session(ctx(request), cookie)
     raise Unauthenticated("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
 
 

@@ -23,7 +23,7 @@ from holdless.bootstrap import Holdless
 from holdless.conversations import messaging, queries
 from holdless.errors import HoldlessError, Invalid, Unauthenticated
 from holdless.events import Audience, Event
-from holdless.ids import ConversationId, UserId
+from holdless.ids import ConversationId
 from holdless.realtime.hub import Subscriber
 from holdless.realtime.wire import dumps
 from holdless.tenancy import Actor, CustomerPrincipal, Principal, Role
@@ -238,8 +238,7 @@ async def _agent_principal(websocket: WebSocket, app: Holdless, signer: Signer) 
     cookie = websocket.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthenticated("Sign in first, or pass an API token as ?token=.")
-    workspace_id, user_id = signer.read_session(cookie)
-    return await principal_for_session(app.ctx, workspace_id, UserId(user_id))
+    return await principal_for_session(app.ctx, cookie)
 
 
 @router.websocket("/ws/agent")

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from holdless.accounts.model import ApiToken, User, Workspace
+from holdless.accounts.model import ApiToken, Session, User, Workspace
 from holdless.errors import Conflict, NotFound
 from holdless.ids import UserId, WorkspaceId
-from holdless.storage.tables import api_tokens, users, workspaces
+from holdless.storage.tables import api_tokens, sessions, users, workspaces
 from holdless.tenancy import Role
 
 
@@ -179,3 +179,34 @@ class SqlTokens:
             )
         )
         return bool(result.rowcount)
+
+
+class SqlSessions:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, session: Session) -> None:
+        await self._conn.execute(
+            insert(sessions).values(
+                digest=session.digest,
+                workspace_id=session.workspace_id,
+                user_id=session.user_id,
+                created_at=session.created_at,
+                expires_at=session.expires_at,
+            )
+        )
+
+    async def by_digest(self, digest: str) -> Session | None:
+        row = (await self._conn.execute(select(sessions).where(sessions.c.digest == digest))).first()
+        if row is None:
+            return None
+        return Session(row.digest, row.workspace_id, row.user_id, row.created_at, row.expires_at)
+
+    async def delete(self, digest: str) -> None:
+        await self._conn.execute(delete(sessions).where(sessions.c.digest == digest))
+
+    async def delete_for_user(self, workspace_id: WorkspaceId, user_id: UserId) -> int:
+        result = await self._conn.execute(
+            delete(sessions).where(sessions.c.workspace_id == workspace_id, sessions.c.user_id == user_id)
+        )
+        return int(result.rowcount)

@@ -11,7 +11,7 @@ from holdless.accounts import actions, queries
 from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.api.schemas import UserOut
 from holdless.web.auth import SESSION_COOKIE
-from holdless.web.deps import CtxDep, PrincipalDep, SignerDep
+from holdless.web.deps import CtxDep, PrincipalDep
 
 router = APIRouter(tags=["auth"], dependencies=[Depends(refuse_nul_characters)])
 
@@ -28,14 +28,18 @@ class Me(BaseModel):
 
 
 @router.post("/auth/login")
-async def login(body: SignIn, ctx: CtxDep, signer: SignerDep, request: Request, response: Response) -> Me:
-    user = await actions.authenticate(
-        ctx, workspace_slug=body.workspace, email=body.email, password=body.password
-    )
+async def login(body: SignIn, ctx: CtxDep, request: Request, response: Response) -> Me:
     settings = request.app.state.holdless.settings
+    user, secret = await actions.sign_in(
+        ctx,
+        workspace_slug=body.workspace,
+        email=body.email,
+        password=body.password,
+        days=settings.session_days,
+    )
     response.set_cookie(
         SESSION_COOKIE,
-        signer.session(user.workspace_id, user.id),
+        secret,
         max_age=settings.session_days * 86400,
         httponly=True,
         samesite="lax",
@@ -45,7 +49,10 @@ async def login(body: SignIn, ctx: CtxDep, signer: SignerDep, request: Request, 
 
 
 @router.post("/auth/logout", status_code=204)
-async def logout(response: Response) -> None:
+async def logout(ctx: CtxDep, request: Request, response: Response) -> None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        await actions.sign_out(ctx, cookie)
     response.delete_cookie(SESSION_COOKIE)
 
 
