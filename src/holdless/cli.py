@@ -15,6 +15,7 @@ from holdless.bootstrap import build
 from holdless.demo import SLUG, load_demo
 from holdless.errors import HoldlessError
 from holdless.settings import Settings
+from holdless.simulate_cli import simulate_command
 from holdless.storage.migrate import upgrade
 from holdless.tenancy import Role, SystemPrincipal
 from holdless.workforce_cli import wfm_app
@@ -23,6 +24,7 @@ app = typer.Typer(help="Holdless: a place in line for every contact.", no_args_i
 user_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(wfm_app, name="wfm")
+app.command("simulate")(simulate_command)
 console = Console()
 
 
