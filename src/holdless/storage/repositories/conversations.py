@@ -17,18 +17,19 @@ from holdless.storage.tables import conversations, messages, notes
 
 _ENUMS: dict[str, Any] = {"channel": Channel, "status": Status, "away_from": Status}
 _COLUMNS = [f.name for f in fields(Conversation)]
+# Rows are read in the dataclass's field order, so a row converts positionally (the hot path of posting).
+_CONVERSION = [
+    (i, _ENUMS.get(name, dict)) for i, name in enumerate(_COLUMNS) if name in _ENUMS or name == "attributes"
+]
+_SELECT = select(*(conversations.c[name] for name in _COLUMNS))
 
 
 def _conversation(row: Any) -> Conversation:
-    values: dict[str, Any] = {}
-    for name in _COLUMNS:
-        value = getattr(row, name)
-        if name in _ENUMS and value is not None:
-            value = _ENUMS[name](value)
-        elif name == "attributes":
-            value = dict(value)
-        values[name] = value
-    return Conversation(**values)
+    values = list(row)
+    for i, convert in _CONVERSION:
+        if values[i] is not None:
+            values[i] = convert(values[i])
+    return Conversation(*values)
 
 
 _FIXED = ("id", "workspace_id", "created_at")
@@ -42,9 +43,21 @@ _UPDATE_MANY = (
 )
 
 
+_UPDATED = [name for name in _COLUMNS if name not in _FIXED]
+# Statements built once: SQLAlchemy then skips construction and finds the compiled form in its cache.
+_GET_MANY = _SELECT.where(
+    conversations.c.workspace_id == bindparam("workspace_id"),
+    conversations.c.id.in_(bindparam("ids", expanding=True)),
+).order_by(conversations.c.id)  # one lock order for every process: no deadlocks
+_GET_MANY_FOR_UPDATE = _GET_MANY.with_for_update()
+
+
 def _update_row(conversation: Conversation) -> dict[str, Any]:
-    row = {k: v for k, v in _values(conversation).items() if k not in _FIXED}
-    return row | {"k_workspace_id": conversation.workspace_id, "k_id": conversation.id}
+    row = {name: getattr(conversation, name) for name in _UPDATED}
+    row["attributes"] = dict(conversation.attributes)
+    row["k_workspace_id"] = conversation.workspace_id
+    row["k_id"] = conversation.id
+    return row
 
 
 def _values(conversation: Conversation) -> dict[str, Any]:
@@ -61,7 +74,7 @@ class SqlConversations:
     async def get(
         self, workspace_id: WorkspaceId, conversation_id: ConversationId, *, for_update: bool = False
     ) -> Conversation:
-        query = select(conversations).where(
+        query = _SELECT.where(
             conversations.c.workspace_id == workspace_id, conversations.c.id == conversation_id
         )
         if for_update and self._row_locks:
@@ -90,7 +103,7 @@ class SqlConversations:
         self, workspace_id: WorkspaceId, where: ConversationFilter, *, limit: int, before: str | None
     ) -> list[Conversation]:
         c = conversations.c
-        query = select(conversations).where(c.workspace_id == workspace_id)
+        query = _SELECT.where(c.workspace_id == workspace_id)
         if where.status:
             query = query.where(c.status.in_([s.value for s in where.status]))
         if where.queue_ids is not None:
@@ -113,14 +126,12 @@ class SqlConversations:
     async def get_many(
         self, workspace_id: WorkspaceId, ids: Sequence[ConversationId], *, for_update: bool = False
     ) -> dict[ConversationId, Conversation]:
-        query = (
-            select(conversations)
-            .where(conversations.c.workspace_id == workspace_id, conversations.c.id.in_(ids))
-            .order_by(conversations.c.id)  # one lock order for every process: no deadlocks
-        )
-        if for_update and self._row_locks:
-            query = query.with_for_update()
-        return {row.id: _conversation(row) for row in await self._conn.execute(query)}
+        if not ids:
+            return {}
+        query = _GET_MANY_FOR_UPDATE if for_update and self._row_locks else _GET_MANY
+        rows = await self._conn.execute(query, {"workspace_id": workspace_id, "ids": list(ids)})
+        found = (_conversation(row) for row in rows)
+        return {c.id: c for c in found}
 
     async def update_many(self, batch: Sequence[Conversation]) -> None:
         if batch:
@@ -162,10 +173,20 @@ def _message_row(message: Message) -> dict[str, Any]:
         "attachments": [
             {"name": a.name, "content_type": a.content_type, "size": a.size, "url": a.url}
             for a in message.attachments
-        ],
+        ]
+        if message.attachments
+        else [],
         "client_message_id": message.client_message_id,
         "created_at": message.created_at,
     }
+
+
+_INSERT_MESSAGES = insert(messages)
+_BY_CLIENT_IDS = select(messages).where(
+    messages.c.workspace_id == bindparam("workspace_id"),
+    messages.c.conversation_id.in_(bindparam("conversation_ids", expanding=True)),
+    messages.c.client_message_id.in_(bindparam("client_message_ids", expanding=True)),
+)
 
 
 class SqlMessages:
@@ -174,7 +195,7 @@ class SqlMessages:
 
     async def add_many(self, batch: Sequence[Message]) -> None:
         if batch:
-            await self._conn.execute(insert(messages), [_message_row(m) for m in batch])
+            await self._conn.execute(_INSERT_MESSAGES, [_message_row(m) for m in batch])
 
     async def by_client_ids(
         self, workspace_id: WorkspaceId, pairs: Sequence[tuple[ConversationId, str | None]]
@@ -182,12 +203,12 @@ class SqlMessages:
         wanted = {(c, m) for c, m in pairs if m}
         if not wanted:
             return {}
-        query = select(messages).where(
-            messages.c.workspace_id == workspace_id,
-            messages.c.conversation_id.in_({c for c, _ in wanted}),
-            messages.c.client_message_id.in_({m for _, m in wanted}),
-        )
-        found = [_message(row) for row in await self._conn.execute(query)]
+        params = {
+            "workspace_id": workspace_id,
+            "conversation_ids": sorted({c for c, _ in wanted}),
+            "client_message_ids": sorted({m for _, m in wanted}),
+        }
+        found = [_message(row) for row in await self._conn.execute(_BY_CLIENT_IDS, params)]
         return {
             (m.conversation_id, m.client_message_id): m
             for m in found
