@@ -52,6 +52,28 @@ _GET_MANY = _SELECT.where(
 _GET_MANY_FOR_UPDATE = _GET_MANY.with_for_update()
 
 
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _update_of(names: tuple[str, ...]) -> Any:
+    """An UPDATE of just these columns, built once per set of names (few: a post changes 2–4 columns)."""
+    statement = _UPDATES.get(names)
+    if statement is None:
+        statement = _UPDATES[names] = (
+            update(conversations)
+            .where(
+                conversations.c.workspace_id == bindparam("k_workspace_id"),
+                conversations.c.id == bindparam("k_id"),
+            )
+            .values({name: bindparam(name) for name in names})
+        )
+    return statement
+
+
+def _changed(before: Conversation, after: Conversation) -> tuple[str, ...]:
+    return tuple(name for name in _UPDATED if getattr(before, name) != getattr(after, name))
+
+
 def _update_row(conversation: Conversation) -> dict[str, Any]:
     row = {name: getattr(conversation, name) for name in _UPDATED}
     row["attributes"] = dict(conversation.attributes)
@@ -70,6 +92,9 @@ class SqlConversations:
     def __init__(self, conn: AsyncConnection, *, row_locks: bool) -> None:
         self._conn = conn
         self._row_locks = row_locks
+        # Rows read for update in this transaction (locked until commit: PostgreSQL row locks, SQLite's
+        # single writer), as last read or written; update_many then writes only the columns that changed.
+        self._locked: dict[tuple[WorkspaceId, ConversationId], Conversation] = {}
 
     async def get(
         self, workspace_id: WorkspaceId, conversation_id: ConversationId, *, for_update: bool = False
@@ -130,12 +155,33 @@ class SqlConversations:
             return {}
         query = _GET_MANY_FOR_UPDATE if for_update and self._row_locks else _GET_MANY
         rows = await self._conn.execute(query, {"workspace_id": workspace_id, "ids": list(ids)})
-        found = (_conversation(row) for row in rows)
-        return {c.id: c for c in found}
+        found = {c.id: c for c in (_conversation(row) for row in rows)}
+        if for_update:
+            for conversation in found.values():
+                self._locked[(workspace_id, conversation.id)] = conversation
+        return found
 
     async def update_many(self, batch: Sequence[Conversation]) -> None:
-        if batch:
-            await self._conn.execute(_UPDATE_MANY, [_update_row(c) for c in batch])
+        full: list[dict[str, Any]] = []
+        partial: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for c in batch:
+            key = (c.workspace_id, c.id)
+            before = self._locked.get(key)
+            if before is None:
+                full.append(_update_row(c))
+                continue
+            self._locked[key] = c
+            names = _changed(before, c)
+            if names:
+                row = {name: getattr(c, name) for name in names}
+                if "attributes" in row:
+                    row["attributes"] = dict(c.attributes)
+                row["k_workspace_id"], row["k_id"] = c.workspace_id, c.id
+                partial.setdefault(names, []).append(row)
+        if full:
+            await self._conn.execute(_UPDATE_MANY, full)
+        for names, rows in partial.items():
+            await self._conn.execute(_update_of(names), rows)
 
     async def move_customer(self, workspace_id: WorkspaceId, source: CustomerId, target: CustomerId) -> int:
         result = await self._conn.execute(
