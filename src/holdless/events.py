@@ -40,6 +40,21 @@ class Event:
     audience: Audience = Audience.STAFF
     seq: int = 0  # 0 until committed
 
+    def numbered(self, seq: int) -> Event:
+        """This event with its sequence number: `dataclasses.replace` without the introspection."""
+        return Event(
+            self.type,
+            self.workspace_id,
+            self.actor,
+            self.at,
+            self.data,
+            self.conversation_id,
+            self.queue_id,
+            self.assignee_id,
+            self.audience,
+            seq,
+        )
+
     def to_wire(self) -> dict[str, Any]:
         return {
             "seq": self.seq,

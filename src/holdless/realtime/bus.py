@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -49,14 +50,23 @@ class MemoryBus:
 
 
 class RedisBus:
-    """Several processes: each commit is one PUBLISH; every process listens on one channel."""
+    """Several processes: each commit is one PUBLISH; every process listens on one channel.
+
+    A process hands its own commits to its hub directly (no Redis round trip, no decoding) and skips
+    them when they come back over the channel: each PUBLISH starts with the publishing process's origin
+    id and a space, then the JSON list of events. A payload starting with '[' has no origin (older form).
+    """
 
     def __init__(self, url: str, *, channel: str = CHANNEL) -> None:
         self._redis: Redis = Redis.from_url(url)
         self._channel = channel
         self._listener: asyncio.Task[None] | None = None
+        self._origin = secrets.token_hex(8)
+        self._own = self._origin.encode()
+        self._receiver: Receiver | None = None
 
     async def start(self, receiver: Receiver) -> None:
+        self._receiver = receiver
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(self._channel)
         self._listener = asyncio.create_task(self._listen(pubsub, receiver), name="holdless-redis-bus")
@@ -72,8 +82,15 @@ class RedisBus:
                     continue
                 if message is None or message.get("type") != "message":
                     continue
+                data = message["data"]
+                if isinstance(data, str):
+                    data = data.encode()
+                if not data.startswith(b"["):
+                    origin, _, data = data.partition(b" ")
+                    if origin == self._own:
+                        continue  # delivered to this process's hub when it was published
                 try:
-                    events = [event_from_bus(raw) for raw in json.loads(message["data"])]
+                    events = [event_from_bus(raw) for raw in json.loads(data)]
                 except (ValueError, KeyError, TypeError) as error:  # not ours: never let it stop the bus
                     log.warning("ignored a malformed message on %s: %s", self._channel, error)
                     continue
@@ -84,10 +101,15 @@ class RedisBus:
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def publish(self, events: Sequence[Event]) -> None:
-        if events:
-            await self._redis.publish(self._channel, dumps_list(events))
+        if not events:
+            return
+        if self._receiver is not None:
+            for event in events:
+                self._receiver(event)
+        await self._redis.publish(self._channel, f"{self._origin} {dumps_list(events)}")
 
     async def close(self) -> None:
+        self._receiver = None
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -40,8 +40,12 @@ def event_from_bus(raw: dict[str, Any]) -> Event:
     )
 
 
+# One encoder for every frame: json.dumps with non-default options builds a new encoder per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(payload)
 
 
 class Frame:

@@ -100,5 +100,11 @@ class SqlUnitOfWorkFactory:
         self.engine = engine
         self.after_commit = after_commit
 
+    @property
+    def parallel_writers(self) -> int:
+        """Transactions worth running at once for group commit: SQLite has one writer; PostgreSQL takes
+        row locks, so a few batches can overlap their round trips (conversations/writer.py)."""
+        return 1 if self.engine.dialect.name == "sqlite" else 3
+
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.after_commit)

@@ -25,13 +25,14 @@ from holdless.errors import HoldlessError, Invalid, Unauthenticated
 from holdless.events import Audience, Event
 from holdless.ids import ConversationId
 from holdless.realtime.hub import Subscriber
-from holdless.realtime.wire import dumps
+from holdless.realtime.wire import Frame, dumps
 from holdless.tenancy import Actor, CustomerPrincipal, Principal, Role
 from holdless.web.auth import SESSION_COOKIE, Signer
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 POLICY_VIOLATION = 4401
+_TICK: Frame = object.__new__(Frame)  # the heartbeat timer's marker in a subscriber's queue
 
 
 def agent_scope(who: Principal, queue_ids: set[str]) -> Callable[[Event], bool]:
@@ -108,21 +109,31 @@ class Connection:
         heartbeat = self.app.settings.heartbeat_seconds
         queue = self.subscriber.queue
         loop = asyncio.get_running_loop()
-        while True:
-            try:
-                async with asyncio.timeout_at(loop.time() + heartbeat):
-                    frame = await queue.get()
-            except TimeoutError:
-                await self.send({"type": "heartbeat", "last_seq": self.last})
-                continue
-            if self.subscriber.overflowed:
-                await self.send({"type": "resync", "last_seq": frame.event.seq})
-                await self.websocket.close(code=1013, reason="too far behind; reconnect and resync")
-                return
-            if frame.event.seq <= self.last:
-                continue  # already sent in the replay
-            self.last = frame.event.seq
-            await self.send_text(frame.text)
+        # One timer per quiet period, not one per frame: when it rings it queues a tick behind the frames
+        # already waiting, and the tick sends a heartbeat if nothing came for `heartbeat` seconds.
+        last_frame = loop.time()
+        timer = loop.call_at(last_frame + heartbeat, queue.put_nowait, _TICK)
+        try:
+            while True:
+                frame = queue.get_nowait() if not queue.empty() else await queue.get()
+                if frame is _TICK:
+                    now = loop.time()
+                    if now >= last_frame + heartbeat:
+                        await self.send({"type": "heartbeat", "last_seq": self.last})
+                        last_frame = now
+                    timer = loop.call_at(last_frame + heartbeat, queue.put_nowait, _TICK)
+                    continue
+                last_frame = loop.time()
+                if self.subscriber.overflowed:
+                    await self.send({"type": "resync", "last_seq": frame.event.seq})
+                    await self.websocket.close(code=1013, reason="too far behind; reconnect and resync")
+                    return
+                if frame.event.seq <= self.last:
+                    continue  # already sent in the replay
+                self.last = frame.event.seq
+                await self.send_text(frame.text)
+        finally:
+            timer.cancel()
 
     async def read(self, on_message: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
         while True:

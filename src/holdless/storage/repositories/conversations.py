@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from holdless.conversations.events import attachment_data
@@ -18,18 +18,19 @@ from holdless.storage.tables import conversations, messages, notes
 
 _ENUMS: dict[str, Any] = {"channel": Channel, "status": Status, "away_from": Status}
 _COLUMNS = [f.name for f in fields(Conversation)]
+# Rows are read in the dataclass's field order, so a row converts positionally (the hot path of posting).
+_CONVERSION = [
+    (i, _ENUMS.get(name, dict)) for i, name in enumerate(_COLUMNS) if name in _ENUMS or name == "attributes"
+]
+_SELECT = select(*(conversations.c[name] for name in _COLUMNS))
 
 
 def _conversation(row: Any) -> Conversation:
-    values: dict[str, Any] = {}
-    for name in _COLUMNS:
-        value = getattr(row, name)
-        if name in _ENUMS and value is not None:
-            value = _ENUMS[name](value)
-        elif name == "attributes":
-            value = dict(value)
-        values[name] = value
-    return Conversation(**values)
+    values = list(row)
+    for i, convert in _CONVERSION:
+        if values[i] is not None:
+            values[i] = convert(values[i])
+    return Conversation(*values)
 
 
 _FIXED = ("id", "workspace_id", "created_at")
@@ -43,9 +44,43 @@ _UPDATE_MANY = (
 )
 
 
+_UPDATED = [name for name in _COLUMNS if name not in _FIXED]
+# Statements built once: SQLAlchemy then skips construction and finds the compiled form in its cache.
+_GET_MANY = _SELECT.where(
+    conversations.c.workspace_id == bindparam("workspace_id"),
+    conversations.c.id.in_(bindparam("ids", expanding=True)),
+).order_by(conversations.c.id)  # one lock order for every process: no deadlocks
+_GET_MANY_FOR_UPDATE = _GET_MANY.with_for_update()
+
+
+_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def _update_of(names: tuple[str, ...]) -> Any:
+    """An UPDATE of just these columns, built once per set of names (few: a post changes 2–4 columns)."""
+    statement = _UPDATES.get(names)
+    if statement is None:
+        statement = _UPDATES[names] = (
+            update(conversations)
+            .where(
+                conversations.c.workspace_id == bindparam("k_workspace_id"),
+                conversations.c.id == bindparam("k_id"),
+            )
+            .values({name: bindparam(name) for name in names})
+        )
+    return statement
+
+
+def _changed(before: Conversation, after: Conversation) -> tuple[str, ...]:
+    return tuple(name for name in _UPDATED if getattr(before, name) != getattr(after, name))
+
+
 def _update_row(conversation: Conversation) -> dict[str, Any]:
-    row = {k: v for k, v in _values(conversation).items() if k not in _FIXED}
-    return row | {"k_workspace_id": conversation.workspace_id, "k_id": conversation.id}
+    row = {name: getattr(conversation, name) for name in _UPDATED}
+    row["attributes"] = dict(conversation.attributes)
+    row["k_workspace_id"] = conversation.workspace_id
+    row["k_id"] = conversation.id
+    return row
 
 
 def _values(conversation: Conversation) -> dict[str, Any]:
@@ -58,11 +93,14 @@ class SqlConversations:
     def __init__(self, conn: AsyncConnection, *, row_locks: bool) -> None:
         self._conn = conn
         self._row_locks = row_locks
+        # Rows read for update in this transaction (locked until commit: PostgreSQL row locks, SQLite's
+        # single writer), as last read or written; update_many then writes only the columns that changed.
+        self._locked: dict[tuple[WorkspaceId, ConversationId], Conversation] = {}
 
     async def get(
         self, workspace_id: WorkspaceId, conversation_id: ConversationId, *, for_update: bool = False
     ) -> Conversation:
-        query = select(conversations).where(
+        query = _SELECT.where(
             conversations.c.workspace_id == workspace_id, conversations.c.id == conversation_id
         )
         if for_update and self._row_locks:
@@ -91,7 +129,7 @@ class SqlConversations:
         self, workspace_id: WorkspaceId, where: ConversationFilter, *, limit: int, before: str | None
     ) -> list[Conversation]:
         c = conversations.c
-        query = select(conversations).where(c.workspace_id == workspace_id)
+        query = _SELECT.where(c.workspace_id == workspace_id)
         if where.status:
             query = query.where(c.status.in_([s.value for s in where.status]))
         if where.queue_ids is not None:
@@ -114,18 +152,37 @@ class SqlConversations:
     async def get_many(
         self, workspace_id: WorkspaceId, ids: Sequence[ConversationId], *, for_update: bool = False
     ) -> dict[ConversationId, Conversation]:
-        query = (
-            select(conversations)
-            .where(conversations.c.workspace_id == workspace_id, conversations.c.id.in_(ids))
-            .order_by(conversations.c.id)  # one lock order for every process: no deadlocks
-        )
-        if for_update and self._row_locks:
-            query = query.with_for_update()
-        return {row.id: _conversation(row) for row in await self._conn.execute(query)}
+        if not ids:
+            return {}
+        query = _GET_MANY_FOR_UPDATE if for_update and self._row_locks else _GET_MANY
+        rows = await self._conn.execute(query, {"workspace_id": workspace_id, "ids": list(ids)})
+        found = {c.id: c for c in (_conversation(row) for row in rows)}
+        if for_update:
+            for conversation in found.values():
+                self._locked[(workspace_id, conversation.id)] = conversation
+        return found
 
     async def update_many(self, batch: Sequence[Conversation]) -> None:
-        if batch:
-            await self._conn.execute(_UPDATE_MANY, [_update_row(c) for c in batch])
+        full: list[dict[str, Any]] = []
+        partial: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for c in batch:
+            key = (c.workspace_id, c.id)
+            before = self._locked.get(key)
+            if before is None:
+                full.append(_update_row(c))
+                continue
+            self._locked[key] = c
+            names = _changed(before, c)
+            if names:
+                row = {name: getattr(c, name) for name in names}
+                if "attributes" in row:
+                    row["attributes"] = dict(c.attributes)
+                row["k_workspace_id"], row["k_id"] = c.workspace_id, c.id
+                partial.setdefault(names, []).append(row)
+        if full:
+            await self._conn.execute(_UPDATE_MANY, full)
+        for names, rows in partial.items():
+            await self._conn.execute(_update_of(names), rows)
 
     async def move_customer(self, workspace_id: WorkspaceId, source: CustomerId, target: CustomerId) -> int:
         result = await self._conn.execute(
@@ -166,13 +223,22 @@ def _message_row(message: Message) -> dict[str, Any]:
     }
 
 
+_INSERT_MESSAGES = insert(messages)
+# By (conversation, client id) pairs: one probe of the unique index per pair. Two separate IN lists make
+# PostgreSQL probe every combination (200 × 200 for a full batch), which dominated its CPU at 1,000 chats.
+_BY_CLIENT_IDS = select(messages).where(
+    messages.c.workspace_id == bindparam("workspace_id"),
+    tuple_(messages.c.conversation_id, messages.c.client_message_id).in_(bindparam("pairs", expanding=True)),
+)
+
+
 class SqlMessages:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def add_many(self, batch: Sequence[Message]) -> None:
         if batch:
-            await self._conn.execute(insert(messages), [_message_row(m) for m in batch])
+            await self._conn.execute(_INSERT_MESSAGES, [_message_row(m) for m in batch])
 
     async def by_client_ids(
         self, workspace_id: WorkspaceId, pairs: Sequence[tuple[ConversationId, str | None]]
@@ -180,12 +246,8 @@ class SqlMessages:
         wanted = {(c, m) for c, m in pairs if m}
         if not wanted:
             return {}
-        query = select(messages).where(
-            messages.c.workspace_id == workspace_id,
-            messages.c.conversation_id.in_({c for c, _ in wanted}),
-            messages.c.client_message_id.in_({m for _, m in wanted}),
-        )
-        found = [_message(row) for row in await self._conn.execute(query)]
+        params = {"workspace_id": workspace_id, "pairs": sorted(wanted)}
+        found = [_message(row) for row in await self._conn.execute(_BY_CLIENT_IDS, params)]
         return {
             (m.conversation_id, m.client_message_id): m
             for m in found

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from holdless.events import Audience, Event
@@ -29,6 +28,31 @@ def _event(row: Any) -> Event:
     )
 
 
+# Built once (the hot path of every commit): SQLAlchemy reuses the compiled statements from its cache.
+_RESERVE = (
+    update(workspaces)
+    .where(workspaces.c.id == bindparam("workspace_id"))
+    .values(event_seq=workspaces.c.event_seq + bindparam("count"))
+    .returning(workspaces.c.event_seq)
+)
+_INSERT = insert(events)
+
+
+def _row(e: Event) -> dict[str, Any]:
+    return {
+        "workspace_id": e.workspace_id,
+        "seq": e.seq,
+        "type": e.type,
+        "actor": e.actor,
+        "at": e.at,
+        "conversation_id": e.conversation_id,
+        "queue_id": e.queue_id,
+        "assignee_id": e.assignee_id,
+        "audience": e.audience.value,
+        "data": dict(e.data),
+    }
+
+
 class SqlEventLog:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -42,32 +66,10 @@ class SqlEventLog:
             by_workspace.setdefault(e.workspace_id, []).append(e)
         for workspace_id in sorted(by_workspace):
             batch = by_workspace[workspace_id]
-            result = await self._conn.execute(
-                update(workspaces)
-                .where(workspaces.c.id == workspace_id)
-                .values(event_seq=workspaces.c.event_seq + len(batch))
-                .returning(workspaces.c.event_seq)
-            )
+            result = await self._conn.execute(_RESERVE, {"workspace_id": workspace_id, "count": len(batch)})
             first = int(result.scalar_one()) - len(batch) + 1
-            numbered.extend(replace(e, seq=first + i) for i, e in enumerate(batch))
-        await self._conn.execute(
-            insert(events),
-            [
-                {
-                    "workspace_id": e.workspace_id,
-                    "seq": e.seq,
-                    "type": e.type,
-                    "actor": e.actor,
-                    "at": e.at,
-                    "conversation_id": e.conversation_id,
-                    "queue_id": e.queue_id,
-                    "assignee_id": e.assignee_id,
-                    "audience": e.audience.value,
-                    "data": dict(e.data),
-                }
-                for e in numbered
-            ],
-        )
+            numbered.extend(e.numbered(first + i) for i, e in enumerate(batch))
+        await self._conn.execute(_INSERT, [_row(e) for e in numbered])
         return numbered
 
     async def list(
