@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from holdless.errors import Invalid
 from holdless.ids import ConversationId, CustomerId, MessageId, QueueId, UserId, WorkspaceId
@@ -33,6 +34,7 @@ class Status(StrEnum):
 
 
 OPEN = frozenset({Status.WITH_BOT, Status.QUEUED, Status.ASSIGNED, Status.AWAY})
+WRITABLE = OPEN | {Status.RESOLVED}
 
 
 class Author(StrEnum):
@@ -178,18 +180,20 @@ class Conversation:
         )
 
     def record_message(self, author: Author, now: datetime) -> Conversation:
-        """Number the next message; a customer writing again is back, an agent's first reply is the answer."""
-        self._require(OPEN | {Status.RESOLVED}, "write to")
-        changed = replace(self, last_message_seq=self.last_message_seq + 1)
+        """Number the next message; a customer writing again is back, an agent's first reply is the answer.
+
+        One copy per message: this runs for every message, so the changes are gathered first.
+        """
+        self._require(WRITABLE, "write to")
+        changes: dict[str, Any] = {"last_message_seq": self.last_message_seq + 1}
         if author is Author.CUSTOMER:
-            changed = replace(changed, last_customer_message_at=now)
-            if changed.status is Status.AWAY:
-                changed = changed.customer_back()
+            changes["last_customer_message_at"] = now
+            if self.status is Status.AWAY:
+                changes.update(status=self.away_from or Status.QUEUED, away_from=None, away_since=None)
         elif author is Author.AGENT:
-            changed = replace(
-                changed, last_agent_message_at=now, first_response_at=self.first_response_at or now
-            )
-        return changed
+            changes["last_agent_message_at"] = now
+            changes["first_response_at"] = self.first_response_at or now
+        return replace(self, **changes)
 
 
 def validate_text(text: str, attachments: tuple[Attachment, ...]) -> str:
