@@ -68,6 +68,11 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
+    @property
+    def parallel_writers(self) -> int:
+        """How many write transactions the storage can usefully run at once."""
+        ...
+
 
 class PostWriter(Protocol):
     """Group commit of messages (conversations/writer.py)."""

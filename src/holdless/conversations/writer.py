@@ -30,7 +30,7 @@ class MessageWriter:
         self._ctx = ctx  # a context without a writer: write_posts opens the units of work itself
         self._max_batch = max_batch
         # How many transactions the storage can usefully run at once (storage/unit_of_work.py).
-        self._parallel = max(1, parallel or int(getattr(ctx.uow, "parallel_writers", 1)))
+        self._parallel = max(1, parallel or ctx.uow.parallel_writers)
         self._waiting: deque[Waiting] = deque()
         self._busy: set[ConversationId] = set()  # conversations in a batch in flight
         self._drains: set[asyncio.Task[None]] = set()  # strong references to the running drains

@@ -6,12 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from holdless import __doc__ as summary
 from holdless.bootstrap import Holdless, build, tune_gc
 from holdless.settings import Settings
 from holdless.web.api import auth, conversations, customers, events, people, queues, widget
+from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.auth import Signer
 from holdless.web.errors import install_error_handlers
 from holdless.web.ws import router as ws_router
@@ -43,10 +44,10 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
     app.state.holdless = running
     app.state.signer = Signer(settings.resolved_secret_key())
     install_error_handlers(app)
-    for router in (auth.router, people.router, customers.router, queues.router, conversations.router):
-        app.include_router(router, prefix=API)
-    app.include_router(events.router, prefix=API)
-    app.include_router(widget.router, prefix=API)
+    # Every REST route passes the same edge checks, applied once where /api/v1 is mounted.
+    guards = [Depends(refuse_nul_characters)]
+    for router in (auth, people, customers, queues, conversations, events, widget):
+        app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)
 
     @app.get("/healthz", tags=["health"])

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from holdless.accounts import actions, queries
-from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.api.schemas import UserOut
 from holdless.web.auth import SESSION_COOKIE
 from holdless.web.deps import CtxDep, PrincipalDep
 
-router = APIRouter(tags=["auth"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["auth"])
 
 
 class SignIn(BaseModel):

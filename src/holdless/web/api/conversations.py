@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from holdless.conversations import actions, messaging, queries
 from holdless.conversations.model import Attachment, Channel, Status
 from holdless.conversations.repository import ConversationFilter
 from holdless.ids import ConversationId, CustomerId, QueueId, UserId
-from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.api.schemas import Page, conversation_out, message_out, note_out
 from holdless.web.deps import CtxDep, PrincipalDep
 
 MAX_SEQ = 2**31 - 1  # message sequence numbers are 32-bit in the database
 
-router = APIRouter(tags=["conversations"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["conversations"])
 
 
 class AttachmentIn(BaseModel):

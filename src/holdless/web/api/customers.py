@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from holdless.contacts import actions, queries
 from holdless.contacts.model import Identity, IdentityKind
 from holdless.ids import CustomerId
-from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.api.schemas import CustomerOut, Page
 from holdless.web.deps import CtxDep, PrincipalDep
 
-router = APIRouter(tags=["customers"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["customers"])
 
 
 class IdentityIn(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from holdless.accounts import actions as account_actions
@@ -15,11 +15,10 @@ from holdless.agents.model import AgentState
 from holdless.conversations.model import Channel
 from holdless.ids import QueueId, UserId
 from holdless.tenancy import Role
-from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.api.schemas import AgentOut, UserOut, WorkspaceOut
 from holdless.web.deps import CtxDep, PrincipalDep
 
-router = APIRouter(dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter()
 Language = Literal["en", "ru", "zh", "be"]
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from holdless.ids import QueueId
 from holdless.routing import actions, queries
 from holdless.routing.queues import DEFAULT_SEGMENTS, Segment
-from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.api.schemas import QueueOut, SegmentIO
 from holdless.web.deps import CtxDep, PrincipalDep
 
-router = APIRouter(tags=["queues"], dependencies=[Depends(refuse_nul_characters)])
+router = APIRouter(tags=["queues"])
 
 
 def _segments(items: list[SegmentIO]) -> tuple[Segment, ...]:
