@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -86,17 +87,22 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     yield Backend("postgres", url, REDIS_URL)
 
 
+def make_settings(backend: Backend, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": backend.database_url,
+        "redis_url": backend.redis_url,
+        "secret_key": "test-secret-key",
+        "gc_tuning": False,
+        "heartbeat_seconds": 5,
+        "var_dir": tmp_path / "var",
+        "routing_tick_seconds": 0.1,
+    }
+    return Settings(**(values | overrides), _env_file=None)  # type: ignore[call-arg]
+
+
 @pytest.fixture
 def settings(backend: Backend, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=backend.database_url,
-        redis_url=backend.redis_url,
-        secret_key="test-secret-key",
-        gc_tuning=False,
-        heartbeat_seconds=5,
-        var_dir=tmp_path / "var",
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    return make_settings(backend, tmp_path)
 
 
 def free_port() -> int:
@@ -136,6 +142,12 @@ async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task
         await asyncio.sleep(0.02)
     assert server.started, "test server did not start"
     return server, task, RunningServer(f"http://127.0.0.1:{port}", app.state.holdless, app.state.signer)
+
+
+async def settle(server: RunningServer) -> None:
+    """Wait until the routing dispatcher has applied every committed event (its work is asynchronous)."""
+    if server.holdless.dispatcher is not None:
+        await server.holdless.dispatcher.wait_idle()
 
 
 async def stop_server(server: uvicorn.Server, task: asyncio.Task[None]) -> None:

@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from holdless.clock import Clock, SystemClock
 from holdless.conversations.writer import MessageWriter
+from holdless.dispatch.service import Dispatcher
 from holdless.events import Event
 from holdless.realtime.bus import Bus, MemoryBus, RedisBus
 from holdless.realtime.hub import Hub
+from holdless.routing.config import RoutingConfig
 from holdless.settings import Settings
 from holdless.storage.database import create_engine
 from holdless.storage.event_source import SqlEventSource
@@ -29,12 +31,26 @@ class Holdless:
     hub: Hub
     events: SqlEventSource
     ctx: Ctx
+    dispatcher: Dispatcher | None = None
 
     async def start(self) -> None:
-        await self.bus.start(self.hub.receive)
+        dispatcher = self.dispatcher
+        if dispatcher is None:
+            await self.bus.start(self.hub.receive)
+        else:
+
+            def receive(event: Event) -> None:
+                self.hub.receive(event)
+                dispatcher.notify(event)
+
+            await self.bus.start(receive)
         await self.hub.start()
+        if dispatcher is not None:
+            await dispatcher.start()
 
     async def close(self) -> None:
+        if self.dispatcher is not None:
+            await self.dispatcher.close()
         await self.hub.close()
         await self.bus.close()
         await self.engine.dispose()
@@ -54,7 +70,20 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Holdless:
 
     plain = Ctx(uow=SqlUnitOfWorkFactory(engine, after_commit=publish), clock=clock or SystemClock())
     ctx = replace(plain, writer=MessageWriter(plain))
-    return Holdless(settings=settings, engine=engine, reader=reader, bus=bus, hub=hub, events=source, ctx=ctx)
+    dispatcher = None
+    if settings.routing:
+        base = RoutingConfig(offer_timeout_seconds=settings.offer_timeout_seconds)
+        dispatcher = Dispatcher(ctx, engine, base=base, tick_seconds=settings.routing_tick_seconds)
+    return Holdless(
+        settings=settings,
+        engine=engine,
+        reader=reader,
+        bus=bus,
+        hub=hub,
+        events=source,
+        ctx=ctx,
+        dispatcher=dispatcher,
+    )
 
 
 def tune_gc() -> None:

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     db_pool_size: int = Field(default=10, ge=1)
     var_dir: Path = Path("var")
+    routing: bool = Field(default=True, description="Run the routing engine (offers, positions, callbacks)")
+    offer_timeout_seconds: float = Field(
+        default=20.0, gt=0, le=600, description="An unanswered offer moves on"
+    )
+    routing_tick_seconds: float = Field(default=0.5, gt=0, le=10, description="Timers and position updates")
     gc_tuning: bool = Field(default=True, description="Freeze start-up objects and make full GC rare")
 
     def resolved_secret_key(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
@@ -19,7 +19,7 @@ from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
 from holdless.events import Event
 from holdless.ids import ConversationId, WorkspaceId
-from holdless.routing.repository import QueueRepository
+from holdless.routing.repository import CallbackRepository, OfferRepository, QueueRepository
 
 if TYPE_CHECKING:
     from holdless.conversations.messaging import Outcome, Post
@@ -33,7 +33,11 @@ class EventLog(Protocol):
         after: int,
         limit: int,
         conversation_id: ConversationId | None = None,
+        types: Collection[str] | None = None,
     ) -> list[Event]: ...
+    async def latest(
+        self, workspace_id: WorkspaceId, conversation_id: ConversationId, event_type: str
+    ) -> Event | None: ...
     async def last_seq(self, workspace_id: WorkspaceId) -> int: ...
 
 
@@ -45,6 +49,8 @@ class UnitOfWork(Protocol):
     agents: AgentRepository
     customers: CustomerRepository
     queues: QueueRepository
+    offers: OfferRepository
+    callbacks: CallbackRepository
     conversations: ConversationRepository
     messages: MessageRepository
     notes: NoteRepository

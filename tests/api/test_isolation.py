@@ -11,18 +11,31 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from holdless.accounts.actions import create_workspace
+from holdless.agents.actions import set_state, update_profile
+from holdless.agents.model import AgentState
 from holdless.contacts.actions import create_customer
+from holdless.routing.callback_actions import request_callback
+from holdless.settings import Settings
 from holdless.tenancy import SystemPrincipal
 from tests.api.expect import Chat, refusal, start_chat
-from tests.conftest import RunningServer
-from tests.factories import World, make_world, queued_conversation
+from tests.conftest import Backend, RunningServer, make_settings, settle
+from tests.factories import Person, World, make_world, queued_conversation
 
 Json = dict[str, Any]
+
+
+@pytest.fixture
+def settings(backend: Backend, tmp_path: Path) -> Settings:
+    """Offers must not expire while the test walks every endpoint."""
+    return make_settings(backend, tmp_path, offer_timeout_seconds=600)
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,8 @@ class Call:
     method: str
     path: str  # exactly as in /openapi.json
     body: Json | None = None
+    offered: bool = False  # offers go to agents and supervisors: the supervisor makes these calls
+    alias: tuple[str, str] | None = None  # fill this path placeholder with that id instead
 
     @property
     def as_customer(self) -> bool:
@@ -39,6 +54,8 @@ class Call:
         self, client: httpx.AsyncClient, path_ids: dict[str, str], body_ids: dict[str, str]
     ) -> httpx.Response:
         body = _fill(self.body, body_ids) if self.body is not None else None
+        if self.alias is not None:
+            path_ids = path_ids | {self.alias[0]: path_ids[self.alias[1]]}
         return await client.request(self.method, _fill(self.path, path_ids), json=body)
 
 
@@ -52,6 +69,7 @@ def _fill(template: Any, ids: dict[str, str]) -> Any:
     return template
 
 
+LATER = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
 CONVERSATION = "/api/v1/conversations/{conversation_id}"
 WIDGET_CONVERSATION = "/api/v1/widget/conversations/{conversation_id}"
 
@@ -84,6 +102,19 @@ TARGETS = [
     Call("GET", WIDGET_CONVERSATION + "/messages"),
     Call("POST", WIDGET_CONVERSATION + "/messages", {"text": "Hello?"}),
     Call("POST", WIDGET_CONVERSATION + "/away"),
+    Call("GET", CONVERSATION + "/place"),
+    Call("POST", CONVERSATION + "/callback", {"window_end": LATER, "channel": "webchat"}),
+    Call("POST", "/api/v1/offers/{offer_id}/accept", offered=True),
+    Call("POST", "/api/v1/callbacks/{callback_id}/no-answer"),
+    Call(
+        "POST",
+        "/api/v1/offers/{offer_id}/decline",
+        {"reason": "on a call"},
+        offered=True,
+        alias=("offer_id", "declined_offer_id"),
+    ),
+    Call("GET", WIDGET_CONVERSATION + "/place"),
+    Call("POST", WIDGET_CONVERSATION + "/callback", {"window_end": LATER}),
 ]
 
 # Path placeholders are filled with the caller's OWN ids, body placeholders with the other workspace's
@@ -121,6 +152,27 @@ async def _side(server: RunningServer, slug: str) -> Side:
     chat = await start_chat(server, slug, queue_id=world.queue_id)
     async with server.client(world.admin.token) as api:
         token = await api.post("/api/v1/tokens", json={"name": "spare"})
+    # Real offers: the supervisor joins the Tech queue and becomes available; the engine offers it two
+    # conversations, one of which has a callback promised.
+    promised = await queued_conversation(ctx, world, queue_id=world.other_queue_id)
+    declined = await queued_conversation(ctx, world, queue_id=world.other_queue_id)
+    callback = await request_callback(
+        ctx, SystemPrincipal(world.workspace_id), promised.id,
+        window_end=datetime.now(UTC) + timedelta(hours=1), channel="webchat",
+    )  # fmt: skip
+    boss = world.supervisor
+    await update_profile(
+        ctx,
+        world.admin.principal,
+        boss.user_id,
+        queue_ids=(world.other_queue_id,),
+        skills={"tech": 3},
+        languages=("en", "ru"),
+    )
+    await set_state(ctx, boss.principal, boss.user_id, AgentState.AVAILABLE)
+    await settle(server)
+    async with server.client(boss.token) as api:
+        offers = {o["conversation_id"]: o["id"] for o in (await api.get("/api/v1/offers")).json()}
     ids = {
         "user_id": world.agent.user_id,
         "agent_id": world.agent.user_id,
@@ -130,8 +182,17 @@ async def _side(server: RunningServer, slug: str) -> Side:
         "other_queue_id": world.other_queue_id,
         "conversation_id": conversation.id,
         "token_id": token.json()["id"],
+        "offer_id": offers[promised.id],
+        "declined_offer_id": offers[declined.id],
+        "callback_id": callback.id,
     }
     return Side(world, chat, ids)
+
+
+def _token(side: Side, call: Call, person: Person) -> str:
+    if call.as_customer:
+        return side.chat.token
+    return side.world.supervisor.token if call.offered else person.token
 
 
 def _path_ids(side: Side, call: Call) -> dict[str, str]:
@@ -140,6 +201,7 @@ def _path_ids(side: Side, call: Call) -> dict[str, str]:
 
 async def _snapshot(server: RunningServer, side: Side) -> Json:
     """Everything the workspace's admin can read about it, including its whole event log."""
+    await settle(server)
     conversations = [side.ids["conversation_id"], side.chat.conversation_id]
     async with server.client(side.world.admin.token) as api:
         state: Json = {}
@@ -170,7 +232,7 @@ async def test_every_object_of_another_workspace_is_not_found_and_stays_unchange
     calls = [(acme.world.admin, call) for call in TARGETS]
     calls += [(acme.world.agent, call) for call in TARGETS if call.path.startswith(CONVERSATION)]
     for caller, call in calls:
-        async with server.client(acme.chat.token if call.as_customer else caller.token) as api:
+        async with server.client(_token(acme, call, caller)) as api:
             foreign = await call.send(api, _path_ids(globex, call), acme.ids)
             made_up = await call.send(api, missing, acme.ids)
         refusal(foreign, 404)
@@ -183,7 +245,7 @@ async def test_every_object_of_another_workspace_is_not_found_and_stays_unchange
     assert await _snapshot(server, globex) == before
 
     for call in TARGETS:
-        async with server.client(acme.chat.token if call.as_customer else acme.world.admin.token) as api:
+        async with server.client(_token(acme, call, acme.world.admin)) as api:
             response = await call.send(api, _path_ids(acme, call), acme.ids)
         assert response.status_code < 300, f"{call.method} {call.path} at home: {response.text}"
 

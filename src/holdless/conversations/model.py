@@ -133,9 +133,12 @@ class Conversation:
         )
 
     def assign(self, agent_id: UserId, now: datetime) -> Conversation:
-        self._require({Status.WITH_BOT, Status.QUEUED, Status.ASSIGNED}, "assign")
-        if self.status is Status.ASSIGNED and self.assignee_id == agent_id:
+        self._require({Status.WITH_BOT, Status.QUEUED, Status.ASSIGNED, Status.AWAY}, "assign")
+        if self.assignee_id == agent_id and Status.ASSIGNED in (self.status, self.away_from):
             raise Invalid("The conversation is already assigned to this agent.")
+        if self.status is Status.AWAY:
+            # An async conversation can be taken while the customer is away; the agent writes back.
+            return replace(self, away_from=Status.ASSIGNED, assignee_id=agent_id, assigned_at=now)
         return replace(self, status=Status.ASSIGNED, assignee_id=agent_id, assigned_at=now)
 
     def customer_away(self, now: datetime) -> Conversation:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -249,4 +250,56 @@ events = Table(
     Column("data", Json, nullable=False),
     UniqueConstraint("workspace_id", "seq"),
     Index(None, "workspace_id", "conversation_id", "seq"),
+)
+
+# The routing engine's decisions, kept durably (docs/routing.md, "Service integration").
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("agent_id", Id, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime),
+    Column("reason", String(200), nullable=False),
+    Index(None, "workspace_id", "agent_id", "status"),
+    # A contact is never offered to two agents at once, whatever any process believes.
+    Index(
+        "uq_offers_one_pending",
+        "conversation_id",
+        unique=True,
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+)
+
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("window_end", UtcDateTime, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("at_risk", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime),
+    Column("reason", String(200), nullable=False),
+    Index(None, "workspace_id", "status", "window_end"),
+    # One open promise per conversation.
+    Index(
+        "uq_callbacks_one_open",
+        "conversation_id",
+        unique=True,
+        sqlite_where=text("status = 'promised'"),
+        postgresql_where=text("status = 'promised'"),
+    ),
 )

@@ -18,12 +18,13 @@ from holdless.agents.repository import AgentRepository
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
 from holdless.events import Event
-from holdless.routing.repository import QueueRepository
+from holdless.routing.repository import CallbackRepository, OfferRepository, QueueRepository
 from holdless.storage.repositories.accounts import SqlSessions, SqlTokens, SqlUsers, SqlWorkspaces
 from holdless.storage.repositories.agents import SqlAgents
 from holdless.storage.repositories.contacts import SqlCustomers
 from holdless.storage.repositories.conversations import SqlConversations, SqlMessages, SqlNotes
 from holdless.storage.repositories.event_log import SqlEventLog
+from holdless.storage.repositories.promises import SqlCallbacks, SqlOffers
 from holdless.storage.repositories.queues import SqlQueues
 from holdless.unit_of_work import EventLog
 
@@ -38,6 +39,8 @@ class SqlUnitOfWork:
     agents: AgentRepository
     customers: CustomerRepository
     queues: QueueRepository
+    offers: OfferRepository
+    callbacks: CallbackRepository
     conversations: ConversationRepository
     messages: MessageRepository
     notes: NoteRepository
@@ -69,6 +72,8 @@ class SqlUnitOfWork:
         self.agents = SqlAgents(conn)
         self.customers = SqlCustomers(conn)
         self.queues = SqlQueues(conn)
+        self.offers = SqlOffers(conn, row_locks=row_locks)
+        self.callbacks = SqlCallbacks(conn)
         self.conversations = SqlConversations(conn, row_locks=row_locks)
         self.messages = SqlMessages(conn)
         self.notes = SqlNotes(conn)

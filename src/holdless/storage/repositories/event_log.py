@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -79,12 +79,31 @@ class SqlEventLog:
         after: int,
         limit: int,
         conversation_id: ConversationId | None = None,
+        types: Collection[str] | None = None,
     ) -> list[Event]:
         query = select(events).where(events.c.workspace_id == workspace_id, events.c.seq > after)
         if conversation_id is not None:
             query = query.where(events.c.conversation_id == conversation_id)
+        if types is not None:
+            query = query.where(events.c.type.in_(sorted(types)))
         rows = await self._conn.execute(query.order_by(events.c.seq).limit(limit))
         return [_event(row) for row in rows]
+
+    async def latest(
+        self, workspace_id: WorkspaceId, conversation_id: ConversationId, event_type: str
+    ) -> Event | None:
+        query = (
+            select(events)
+            .where(
+                events.c.workspace_id == workspace_id,
+                events.c.conversation_id == conversation_id,
+                events.c.type == event_type,
+            )
+            .order_by(events.c.seq.desc())
+            .limit(1)
+        )
+        row = (await self._conn.execute(query)).first()
+        return None if row is None else _event(row)
 
     async def last_seq(self, workspace_id: WorkspaceId) -> int:
         query = select(workspaces.c.event_seq).where(workspaces.c.id == workspace_id)
