@@ -22,31 +22,46 @@ from tests.integration.wsclient import open_socket
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="set HOLDLESS_TEST_REDIS_URL to test several processes")
 
 
-@contextmanager
-def serve_process(settings: Settings, port: int, log: Path) -> Iterator[str]:
+def start_process(
+    settings: Settings, port: int, log: Path, *, env_extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`holdless serve` as its own process, as in production (one per core behind a balancer)."""
     env = {
         **os.environ,
         "HOLDLESS_DATABASE_URL": settings.database_url,
         "HOLDLESS_REDIS_URL": settings.redis_url or "",
         "HOLDLESS_SECRET_KEY": settings.secret_key,
         "HOLDLESS_LOG_LEVEL": "warning",
+        **(env_extra or {}),
     }
     holdless = Path(sys.executable).parent / "holdless"
     with log.open("w") as out:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [str(holdless), "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=out,
         )
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+@contextmanager
+def serve_process(settings: Settings, port: int, log: Path) -> Iterator[str]:
+    process = start_process(settings, port, log)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 @asynccontextmanager

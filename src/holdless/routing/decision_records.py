@@ -14,7 +14,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from holdless.conversations import events as ev
-from holdless.conversations.model import Conversation
+from holdless.conversations.model import Channel, Conversation, Status
+from holdless.conversations.repository import ConversationFilter
 from holdless.errors import NotFound
 from holdless.events import Audience, Event
 from holdless.ids import ConversationId, UserId, WorkspaceId, new_id
@@ -101,17 +102,44 @@ async def _offer(
     if await uow.offers.pending_for(workspace_id, conversation.id) is not None:
         log.warning("routing: %s already has a pending offer; not offering it twice", conversation.id)
         return
+    agent_id = UserId(decision.agent_id)
+    if await _at_capacity(uow, workspace_id, agent_id, conversation.channel):
+        # The engine's picture of the agent is behind (work taken through another process a moment
+        # ago): no offer. It is told the agent passed, and the log it is reading will catch it up.
+        corrections.append(engine.OfferDeclined(decision.contact_id, decision.agent_id))
+        return
     offer = OfferRecord(
         id=new_id("ofr"),
         workspace_id=workspace_id,
         conversation_id=conversation.id,
-        agent_id=UserId(decision.agent_id),
+        agent_id=agent_id,
+        channel=conversation.channel.value,
         status=OfferStatus.PENDING,
         created_at=now,
         expires_at=at(decision.expires_at),
     )
     await uow.offers.add(offer)
     uow.record(offer_event(OFFER_CREATED, offer, conversation, SYSTEM, now))
+
+
+async def _at_capacity(
+    uow: UnitOfWork, workspace_id: WorkspaceId, agent_id: UserId, channel: Channel
+) -> bool:
+    """Stored truth: conversations the agent holds on the channel plus its open offers there."""
+    try:
+        profile = await uow.agents.get(workspace_id, agent_id)
+    except NotFound:
+        return True
+    held = await uow.conversations.list(
+        workspace_id,
+        ConversationFilter(status=(Status.ASSIGNED, Status.AWAY), assignee_id=agent_id),
+        limit=1000,
+        before=None,
+    )
+    pending = await uow.offers.list(workspace_id, agent_id=agent_id, status=OfferStatus.PENDING, limit=1000)
+    load = sum(1 for c in held if c.channel is channel and c.assignee_id == agent_id)
+    load += sum(1 for o in pending if o.channel == channel.value)
+    return load >= profile.capacity.get(channel, 0)
 
 
 async def _end_offer(

@@ -27,6 +27,7 @@ class OfferRecord:
     workspace_id: WorkspaceId
     conversation_id: ConversationId
     agent_id: UserId
+    channel: str  # the slot it reserves: capacity is per channel
     status: OfferStatus
     created_at: datetime
     expires_at: datetime

@@ -260,6 +260,7 @@ offers = Table(
     _ws(),
     Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
     Column("agent_id", Id, nullable=False),
+    Column("channel", String(20), nullable=False),
     Column("status", String(20), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),

@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("workspace_id", sa.String(length=40), nullable=False),
         sa.Column("conversation_id", sa.String(length=40), nullable=False),
         sa.Column("agent_id", sa.String(length=40), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("created_at", holdless.storage.tables.UtcDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", holdless.storage.tables.UtcDateTime(timezone=True), nullable=False),
