@@ -275,7 +275,9 @@ def _read_text(path: Path, flag: str) -> str:
 
 def _flagged(error: Invalid) -> Invalid:
     """Messages from the domain name the model's field; people typed the option."""
-    if error.message.startswith(("--", "history", "requirements", "forecast", "shifts")):
+    if error.message.startswith(
+        ("--", "history", "requirements", "forecast:", "forecast intervals", "shifts")
+    ):
         return error
     flag = _FLAGS.get(error.field or "", "") or _SCHEDULE_FLAGS.get(error.field or "", "")
     return Invalid(f"{flag}: {error.message}" if flag else error.message, field=error.field)

@@ -17,6 +17,7 @@ handle time); the forecast itself is then fitted on the whole history. Pure: val
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -362,7 +363,10 @@ def _log_linear(
     day type (so the design has full rank). Cells and weekdays that never had any response are left out
     of the fit (their rate is zero: the estimate would run to −∞); future rows in them get ``fallback``.
     """
-    import statsmodels.api as sm  # heavy: imported when a forecast is made, not with the package
+    # Heavy (SciPy): imported when a forecast is made, not with the package; the GLM alone, not the api.
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     used = np.ones(response.shape, dtype=bool) if exposure is None else exposure > 0
     weights = np.where(used, response, 0.0)
@@ -396,13 +400,12 @@ def _log_linear(
     pooled_exposure = np.bincount(
         group, weights=np.ones(group.size) if exposure is None else exposure[rows], minlength=len(unique)
     )
-    model = sm.GLM(
-        pooled_response,
-        matrix(past)[rows][first_row],
-        family=sm.families.Poisson(),
-        exposure=pooled_exposure,
-    )
-    fitted = model.fit()
+    model = GLM(pooled_response, matrix(past)[rows][first_row], family=Poisson(), exposure=pooled_exposure)
+    with warnings.catch_warnings():
+        # Cells with no contacts are out of the fit already; what is left to "separate" is an exact fit
+        # (e.g. the same count every week), which is a fine answer.
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        fitted = model.fit()
     params = np.asarray(fitted.params, dtype=np.float64)
     predicted = np.exp(np.clip(matrix(future) @ params, -700.0, 700.0))
     result[known] = predicted[known]
