@@ -198,8 +198,8 @@ class Schedule:
         required = self.requirements.agents
         return {
             "status": self.status,
-            "cost": self.cost,
-            "lower_bound": self.lower_bound,
+            "cost": round(self.cost, 6),  # sums of decimal costs carry binary noise
+            "lower_bound": round(self.lower_bound, 6),
             "solve_seconds": self.solve_seconds,
             "interval_minutes": self.requirements.interval_minutes,
             "shift_count": sum(shift.count for shift in self.shifts),
