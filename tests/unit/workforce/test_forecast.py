@@ -145,3 +145,18 @@ def test_bad_history_names_the_field(build: object, field: str) -> None:
     with pytest.raises(Invalid) as caught:
         build()  # type: ignore[operator]
     assert caught.value.field == field
+
+
+def test_trend_carries_weekly_growth_forward() -> None:
+    # Hourly counts growing 10% a week for four weeks, the same shape every day: with a trend the next
+    # week is forecast ≈ 1.1 × the last; without one, near the four-week average.
+    shape = np.where((np.arange(24) >= 8) & (np.arange(24) < 18), 50.0, 0.0)
+    counts = np.concatenate([shape * 1.1 ** (day // 7) for day in range(28)])
+    history = history_from_counts(MONDAY, 60, counts)
+    grown = forecast(history, 7, holdout_days=0, trend=True)
+    flat = forecast(history, 7, holdout_days=0)
+    assert grown.model.endswith("+trend")
+    last_week = counts[21 * 24 :].sum()
+    # a smooth log-linear trend through weekly steps: within 4% of one more step of growth
+    assert grown.volume.sum() == pytest.approx(last_week * 1.1, rel=0.04)
+    assert flat.volume.sum() == pytest.approx(counts.sum() / 4, rel=1e-6)
