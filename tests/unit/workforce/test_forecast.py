@@ -10,6 +10,7 @@ import pytest
 
 from holdless.errors import Invalid
 from holdless.workforce.forecast import (
+    Forecast,
     IntervalHistory,
     forecast,
     history_from_contacts,
@@ -44,20 +45,21 @@ def poisson_mean_absolute_deviation(mean: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def synthetic() -> tuple[IntervalHistory, np.ndarray]:
+def synthetic() -> tuple[Forecast, np.ndarray]:
+    """Five weeks drawn from the true rates, forecast once for the next week (last week held back)."""
     rng = np.random.default_rng(7)
     rates = true_rates(WEEKS * 7 + 7)
     counts = rng.poisson(rates[: WEEKS * 7 * PER_DAY])
     aht = np.tile(TRUE_AHT, WEEKS * 7)
     handle = np.array([rng.exponential(aht[i], int(n)).sum() for i, n in enumerate(counts)])
-    return IntervalHistory(MONDAY, 30, counts.astype(float), handle), rates
+    history = IntervalHistory(MONDAY, 30, counts.astype(float), handle)
+    return forecast(history, 7, holdout_days=7), rates
 
 
 def test_forecast_recovers_the_weekly_pattern_within_six_percent(
-    synthetic: tuple[IntervalHistory, np.ndarray],
+    synthetic: tuple[Forecast, np.ndarray],
 ) -> None:
-    history, rates = synthetic
-    result = forecast(history, 7)
+    result, rates = synthetic
     truth = rates[WEEKS * 7 * PER_DAY :]
     assert result.start == MONDAY + timedelta(days=WEEKS * 7)
     assert result.volume.shape == (7 * PER_DAY,)
@@ -72,10 +74,9 @@ def test_forecast_recovers_the_weekly_pattern_within_six_percent(
 
 
 def test_held_back_error_is_near_the_poisson_noise_floor(
-    synthetic: tuple[IntervalHistory, np.ndarray],
+    synthetic: tuple[Forecast, np.ndarray],
 ) -> None:
-    history, rates = synthetic
-    result = forecast(history, 7, holdout_days=7)
+    result, rates = synthetic
     assert result.error is not None
     held = rates[(WEEKS - 1) * 7 * PER_DAY : WEEKS * 7 * PER_DAY]
     floor = sum(poisson_mean_absolute_deviation(float(mean)) for mean in held) / held.sum()
