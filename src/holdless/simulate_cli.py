@@ -13,13 +13,21 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from holdless.errors import Invalid
 from holdless.workforce.replications import Replications, simulate_many
 from holdless.workforce.scenario import Scenario, parse_scenario_yaml
-from holdless.workforce.simulate import simulate
+from holdless.workforce.series import SimulationSeries, pool_series
+from holdless.workforce.simulate import SimulationResult, simulate
 
 USAGE_ERROR = 2  # what Click uses for bad options, so every input mistake exits the same way
 _FIGURES = ("offered", "answered", "abandoned", "service_level", "asa_seconds", "max_wait_seconds")
@@ -31,19 +39,47 @@ def simulate_command(
     replications: Annotated[
         int, typer.Option(help="Independent replications, run in parallel over the cores.")
     ] = 1,
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Write waiting.png and service_level.png (PNG plots of the day) into this folder."),
+    ] = None,
+    plot_interval_minutes: Annotated[
+        int, typer.Option(help="Interval of the service-level plot, in minutes (5 to 240).")
+    ] = 15,
 ) -> None:
     """Simulate a day of contacts through the routing engine; per segment and overall figures."""
     try:
         parsed = _load(scenario)
         if replications < 1:
             raise Invalid("--replications: must be ≥ 1", field="replications")
+        if not 5 <= plot_interval_minutes <= 240:
+            raise Invalid("--plot-interval-minutes: must be from 5 to 240", field="plot_interval_minutes")
+        if plot is not None and plot.exists() and not plot.is_dir():
+            raise Invalid(f"--plot: {plot} is a file, not a folder", field="plot")
     except Invalid as error:
         typer.echo(f"Error: {error.message}", err=True)
         raise typer.Exit(USAGE_ERROR) from None
+    series_minutes = plot_interval_minutes if plot is not None else None
+    series: SimulationSeries | None
     if replications == 1:
-        report = simulate(parsed).as_json()
+        result = _single(parsed, series_minutes, quiet=json_)
+        report, series = result.as_json(), result.series
     else:
-        report = _replicate(parsed, replications, quiet=json_).as_json()
+        runs = _replicate(parsed, replications, series_minutes, quiet=json_)
+        report = runs.as_json()
+        pooled = [run.series for run in runs.runs if run.series is not None]
+        series = pool_series(pooled) if pooled else None
+    if plot is not None and series is not None:
+        from holdless.simulate_plots import write_plots  # matplotlib loads only when plotting
+
+        try:
+            written = write_plots(series, plot)
+        except OSError as error:
+            typer.echo(f"Error: --plot: cannot write into {plot} ({error.strerror})", err=True)
+            raise typer.Exit(USAGE_ERROR) from None
+        if not json_:
+            for path in written:
+                typer.echo(f"Wrote {path}", err=True)
     if json_:
         typer.echo(json.dumps(report))
     else:
@@ -58,15 +94,32 @@ def _load(path: Path) -> Scenario:
     return parse_scenario_yaml(text)
 
 
-def _replicate(scenario: Scenario, count: int, *, quiet: bool) -> Replications:
+def _single(scenario: Scenario, series_minutes: int | None, *, quiet: bool) -> SimulationResult:
+    if quiet:
+        return simulate(scenario, series_minutes=series_minutes)
+    columns = (TextColumn("simulated day"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("simulated day", total=1.0)
+        return simulate(
+            scenario,
+            series_minutes=series_minutes,
+            on_progress=lambda share: progress.update(task, completed=share),
+        )
+
+
+def _replicate(scenario: Scenario, count: int, series_minutes: int | None, *, quiet: bool) -> Replications:
     workers = max(1, min(count, os.cpu_count() or 1))
     if quiet:
-        return simulate_many(scenario, count, workers)
+        return simulate_many(scenario, count, workers, series_minutes=series_minutes)
     columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("replications", total=count)
         return simulate_many(
-            scenario, count, workers, on_done=lambda done: progress.update(task, completed=done)
+            scenario,
+            count,
+            workers,
+            on_done=lambda done: progress.update(task, completed=done),
+            series_minutes=series_minutes,
         )
 
 

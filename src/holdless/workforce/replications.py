@@ -117,8 +117,10 @@ def _summarise(replications: Replications, node: object, path: tuple[str, ...]) 
     return figure.mean, (None if math.isnan(figure.half_width) else figure.half_width)
 
 
-def _replicate(scenario: Scenario, seed: np.random.SeedSequence) -> SimulationResult:
-    return simulate(scenario, seed=seed)
+def _replicate(
+    scenario: Scenario, seed: np.random.SeedSequence, series_minutes: int | None = None
+) -> SimulationResult:
+    return simulate(scenario, seed=seed, series_minutes=series_minutes)
 
 
 def simulate_many(
@@ -127,10 +129,12 @@ def simulate_many(
     workers: int = 2,
     *,
     on_done: Callable[[int], None] | None = None,
+    series_minutes: int | None = None,
 ) -> Replications:
     """Run ``n`` independent replications over ``workers`` processes (1: in this process).
 
-    ``on_done(finished)`` is called in this process after each replication (for a progress bar).
+    ``on_done(finished)`` is called in this process after each replication (for a progress bar);
+    ``series_minutes`` records each run's per-interval series (see ``simulate``).
     """
     if n < 1:
         raise Invalid("replications: must be ≥ 1", field="replications")
@@ -140,12 +144,15 @@ def simulate_many(
     results: list[SimulationResult | None] = [None] * n
     if workers == 1 or n == 1:
         for index, seed in enumerate(seeds):
-            results[index] = _replicate(scenario, seed)
+            results[index] = _replicate(scenario, seed, series_minutes)
             if on_done is not None:
                 on_done(index + 1)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, n)) as pool:
-            futures = {pool.submit(_replicate, scenario, seed): index for index, seed in enumerate(seeds)}
+            futures = {
+                pool.submit(_replicate, scenario, seed, series_minutes): index
+                for index, seed in enumerate(seeds)
+            }
             for finished, future in enumerate(as_completed(futures), start=1):
                 results[futures[future]] = future.result()
                 if on_done is not None:

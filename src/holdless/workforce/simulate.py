@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from heapq import heappop, heappush
 
 import numpy as np
@@ -36,6 +36,7 @@ from holdless.routing import (
     Segment,
 )
 from holdless.workforce.scenario import Scenario, TimeDistribution
+from holdless.workforce.series import SimulationSeries, record_series
 
 QUEUE = "main"
 CHANNEL = "voice"
@@ -46,6 +47,7 @@ _WAITING, _ANSWERED, _ABANDONED = 0, 1, 2
 _END, _ABANDON = 0, 1  # event kinds, packed into the heap entry as index * 2 + kind
 
 Clock = Callable[[], float]
+Progress = Callable[[float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ class SimulationResult:
     ewt_told: int  # answered contacts the EWT error is measured over
     engine_events: int
     wall_seconds: float
+    series: SimulationSeries | None = None  # per-interval series, when asked for
 
     @property
     def events_per_second(self) -> float:
@@ -157,14 +160,32 @@ def simulate(
     *,
     seed: int | np.random.SeedSequence | None = None,
     clock: Clock = time.perf_counter,
+    series_minutes: int | None = None,
+    on_progress: Progress | None = None,
 ) -> SimulationResult:
-    """Run the scenario once through the routing engine; ``seed`` overrides ``scenario.seed``."""
+    """Run the scenario once through the routing engine; ``seed`` overrides ``scenario.seed``.
+
+    ``series_minutes``: also record per-interval series (waiting, service level) at that interval.
+    ``on_progress(share)`` is called once per simulated minute with the share of the span done.
+    """
     started = clock()
     rng = np.random.default_rng(scenario.seed if seed is None else seed)
     workload = draw_workload(scenario, rng)
-    outcome = _run(scenario, workload)
+    outcome = _run(scenario, workload, on_progress)
     wall = clock() - started
-    return _measure(scenario, workload, outcome, wall)
+    result = _measure(scenario, workload, outcome, wall)
+    if series_minutes is None:
+        return result
+    series = record_series(
+        span_seconds=scenario.duration_hours * 3600.0,
+        interval_minutes=series_minutes,
+        arrivals=workload.arrivals,
+        waits=outcome.waits,
+        answered=[state == _ANSWERED for state in outcome.state],
+        segment_of=workload.segments,
+        segments=[(segment.name, segment.target, segment.seconds) for segment in scenario.segments],
+    )
+    return replace(result, series=series)
 
 
 @dataclass(slots=True)
@@ -175,7 +196,7 @@ class _Outcome:
     engine_events: int
 
 
-def _run(scenario: Scenario, workload: Workload) -> _Outcome:
+def _run(scenario: Scenario, workload: Workload, on_progress: Progress | None = None) -> _Outcome:
     engine = RoutingEngine(routing_config(scenario))
     on_event = engine.on_event
     arrivals, handle, patience = workload.arrivals, workload.handle_seconds, workload.patience_seconds
@@ -214,6 +235,8 @@ def _run(scenario: Scenario, workload: Workload) -> _Outcome:
         now = arrival_at if arrival_at <= heap_at else heap_at
         if now >= next_tick:
             events += 1 + answer(engine.tick(next_tick), next_tick)
+            if on_progress is not None:
+                on_progress(min(1.0, next_tick / (scenario.duration_hours * 3600.0)))
             next_tick += TICK_SECONDS
             continue
         if arrival_at <= heap_at:
