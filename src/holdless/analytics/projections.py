@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from holdless.analytics.facts import AVAILABLE, EventAdapter, Kind, KpiEvent
-from holdless.analytics.kpis import Figures, KpiConfig, SliceKey, Tally, interval_of, roll_up
+from holdless.analytics.kpis import BASE_INTERVAL, Figures, KpiConfig, SliceKey, Tally, interval_of, roll_up
 from holdless.analytics.recompute import Tallies, add_agent_time, key_of
 from holdless.events import Event
 
@@ -211,18 +211,26 @@ class KpiProjection:
             add_agent_time(self.tallies, agent_id, agent.since, at, busy, busy or agent.state == AVAILABLE)
         agent.since = at
 
-    def snapshot(self, until: float) -> dict[SliceKey, Tally]:
-        """The tallies as of `until`, agents' current state counted up to it (the model is not changed)."""
+    def snapshot(self, until: float, since: float | None = None) -> dict[SliceKey, Tally]:
+        """The tallies as of `until`, agents' current state counted up to it (the model is not changed);
+        with `since`, only the slices of the intervals in [since, until) — what a wallboard needs."""
+        if since is None:
+            out = dict(self.tallies)
+            start = None
+        else:
+            start = interval_of(since)
+            out = {}
+            for interval in range(start, int(until) + 1, BASE_INTERVAL):
+                if interval >= until:
+                    break
+                for key in self.tallies.by_interval.get(interval, ()):
+                    out[key] = self.tallies[key]
         open_time = Tallies()
         for agent_id, agent in self._agents.items():
             if agent.since is not None and agent.since < until:
                 busy = agent.busy > 0
-                add_agent_time(
-                    open_time, agent_id, agent.since, until, busy, busy or agent.state == AVAILABLE
-                )
-        if not open_time:
-            return self.tallies
-        out = dict(self.tallies)
+                begin = agent.since if start is None else max(agent.since, start)
+                add_agent_time(open_time, agent_id, begin, until, busy, busy or agent.state == AVAILABLE)
         for key, extra in open_time.items():
             merged = out[key].copy() if key in out else Tally()
             merged.add(extra)
@@ -233,9 +241,9 @@ class KpiProjection:
         self, by: Sequence[str], *, since: float, until: float, interval_minutes: int = 15
     ) -> dict[tuple[str | int, ...], Figures]:
         """Live figures (the wallboard): slices of [since, until), agent time counted up to `until`."""
-        tallies = roll_up(
-            self.snapshot(until), by, interval_minutes=interval_minutes, since=interval_of(since), until=until
-        )
+        window = self.snapshot(until, since)
+        start = interval_of(since)
+        tallies = roll_up(window, by, interval_minutes=interval_minutes, since=start, until=until)
         return {group: Figures.of(t) for group, t in tallies.items()}
 
 

@@ -24,10 +24,17 @@ def agent_key(agent: str, at: float) -> SliceKey:
 
 
 class Tallies(dict[SliceKey, Tally]):
+    """Finest-slice tallies, with the slices of each 15-minute interval listed for quick windows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_interval: dict[int, list[SliceKey]] = defaultdict(list)
+
     def at(self, key: SliceKey) -> Tally:
         t = self.get(key)
         if t is None:
             t = self[key] = Tally()
+            self.by_interval[key[0]].append(key)
         return t
 
 

@@ -3,6 +3,7 @@ holidays, and stop while the conversation waits on the customer."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -92,3 +93,20 @@ def test_bad_calendars_are_refused() -> None:
         BusinessCalendar("UTC", {0: ((time(17), time(9)),)})
     with pytest.raises(Invalid):
         due_at(CAL, datetime(2026, 3, 2, 9), HOUR)  # no time zone
+
+
+def test_due_time_and_elapsed_business_time_agree_for_many_starts() -> None:
+    rng = random.Random(5)
+    for _ in range(200):
+        start = berlin(1, 0) + timedelta(minutes=rng.randrange(60 * 24 * 60))  # March and April
+        committed = rng.randrange(1, 40 * 60) * 60.0  # up to 40 business hours
+        pause_from = start + timedelta(minutes=rng.randrange(3 * 24 * 60))
+        waiting = [(pause_from, pause_from + timedelta(minutes=rng.randrange(1, 600)))]
+        due = due_at(CAL, start, committed, waiting)
+        assert due is not None
+        assert business_seconds(CAL, start, due, waiting) == pytest.approx(committed)
+        # The clock only runs while open: the commitment never falls due on a closed instant's far side.
+        local = due.astimezone(BERLIN)
+        assert local.weekday() < 5
+        assert local.date() != date(2026, 3, 3)
+        assert time(9) < local.time() <= time(17)
