@@ -146,6 +146,7 @@ class EventAdapter:
             yield self._event(Kind.QUEUED, at, c)
         elif kind in _SIMPLE:
             reason = str(data.get("disposition") or "") if kind == ev.RESOLVED else ""
+            c.reason = c.reason or reason  # a reopening is about the same issue
             yield self._event(_SIMPLE[kind], at, c, reason=reason)
 
     @staticmethod

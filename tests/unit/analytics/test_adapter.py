@@ -70,8 +70,11 @@ def server_log() -> list[Event]:
 
 
 def test_a_reopened_conversation_is_a_new_contact_of_the_same_customer() -> None:
-    kinds = [(e.kind, e.contact) for e in _adapted() if e.contact.startswith("A")]
+    adapted = _adapted()
+    kinds = [(e.kind, e.contact) for e in adapted if e.contact.startswith("A")]
     assert (Kind.CREATED, "A#1") in kinds
+    reopened = next(e for e in adapted if e.kind is Kind.CREATED and e.contact == "A#1")
+    assert (reopened.customer, reopened.reason) == ("cu1", "refund")  # about the issue resolved before
     assert kinds.count((Kind.ANSWERED, "A#0")) == 1  # only the first agent message is the answer
     assert (Kind.QUEUED, "A#1") in kinds
 

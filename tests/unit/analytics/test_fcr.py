@@ -109,3 +109,15 @@ def test_a_three_contact_chain_counts_once_for_ttr() -> None:
         assert f.fcr == pytest.approx(1 / 3)
         assert f.tally.ttr_count == 1
         assert f.ttr == 3 * DAY + 300
+
+
+def test_the_live_figure_is_revised_when_the_customer_comes_back() -> None:
+    chat = contact("A", "cu1", "webchat", T0, T0 + 600, "refund")
+    email = contact("B", "cu1", "email", T0 + 2 * DAY, T0 + 2 * DAY + 900, "refund")
+    live = KpiProjection()
+    live.apply_all(chat)
+    assert Figures.of(total(live.snapshot(T0 + DAY).values())).fcr == 1.0  # provisional
+    live.apply_all(email)
+    after = Figures.of(total(live.snapshot(T0 + 3 * DAY).values()))
+    assert after.fcr == 0.5
+    assert after.tally.ttr_count == 1  # A's chain continued into B
