@@ -70,8 +70,34 @@ class Tally:
     callbacks_kept: int = 0
 
     def add(self, other: Tally) -> None:
-        for f in _FIELDS:
-            setattr(self, f, getattr(self, f) + getattr(other, f))
+        # Spelled out: this is the inner loop of every roll-up (a generic getattr loop is ~5x slower).
+        self.joined += other.joined
+        self.answered += other.answered
+        self.answered_in_t += other.answered_in_t
+        self.wait_sum += other.wait_sum
+        self.abandoned += other.abandoned
+        self.abandoned_after_t += other.abandoned_after_t
+        self.short_abandons += other.short_abandons
+        self.resolved += other.resolved
+        self.fcr_ok += other.fcr_ok
+        self.ttr_count += other.ttr_count
+        self.ttr_sum += other.ttr_sum
+        self.handled += other.handled
+        self.handle_sum += other.handle_sum
+        self.transferred += other.transferred
+        self.busy_seconds += other.busy_seconds
+        self.staffed_seconds += other.staffed_seconds
+        self.csat_n += other.csat_n
+        self.csat_good += other.csat_good
+        self.nps_n += other.nps_n
+        self.nps_promoters += other.nps_promoters
+        self.nps_detractors += other.nps_detractors
+        self.ces_n += other.ces_n
+        self.ces_sum += other.ces_sum
+        self.bot_handled += other.bot_handled
+        self.bot_contained += other.bot_contained
+        self.callbacks_promised += other.callbacks_promised
+        self.callbacks_kept += other.callbacks_kept
 
     def copy(self) -> Tally:
         t = Tally()

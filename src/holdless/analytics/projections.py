@@ -63,6 +63,10 @@ class KpiProjection:
         self._agents: dict[str, _Agent] = defaultdict(_Agent)
         # (customer, reason) -> [(resolved_at, contact)] in time order
         self._resolutions: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+        # wallboard roll-ups: (by, minutes) -> interval -> (changes seen, groups)
+        self._views: dict[
+            tuple[tuple[str, ...], int], dict[int, tuple[int, dict[tuple[str | int, ...], Tally]]]
+        ] = {}
 
     def apply_all(self, events: Iterable[KpiEvent]) -> None:
         for e in events:
@@ -240,11 +244,42 @@ class KpiProjection:
     def figures(
         self, by: Sequence[str], *, since: float, until: float, interval_minutes: int = 15
     ) -> dict[tuple[str | int, ...], Figures]:
-        """Live figures (the wallboard): slices of [since, until), agent time counted up to `until`."""
-        window = self.snapshot(until, since)
+        """Live figures (the wallboard): slices of [since, until), agent time counted up to `until`.
+
+        Each 15-minute interval's roll-up is cached and redone only when one of its slices was written since
+        (answers and abandons write to the interval the contact joined in, FCR revisions to the resolution's),
+        so a refresh costs the changed intervals plus one addition per interval and group.
+        """
         start = interval_of(since)
-        tallies = roll_up(window, by, interval_minutes=interval_minutes, since=start, until=until)
-        return {group: Figures.of(t) for group, t in tallies.items()}
+        cache = self._views.setdefault((tuple(by), interval_minutes), {})
+        merged: dict[tuple[str | int, ...], Tally] = {}
+        interval = start
+        while interval < until:
+            changes = self.tallies.changes.get(interval, 0)
+            cached = cache.get(interval)
+            if cached is None or cached[0] != changes:
+                keys = self.tallies.by_interval.get(interval, ())
+                part = roll_up({k: self.tallies[k] for k in keys}, by, interval_minutes=interval_minutes)
+                cached = cache[interval] = (changes, part)
+            _merge(merged, cached[1])
+            interval += BASE_INTERVAL
+        open_time = Tallies()
+        for agent_id, agent in self._agents.items():
+            if agent.since is not None and agent.since < until:
+                busy = agent.busy > 0
+                begin = max(agent.since, start)
+                add_agent_time(open_time, agent_id, begin, until, busy, busy or agent.state == AVAILABLE)
+        _merge(merged, roll_up(open_time, by, interval_minutes=interval_minutes, since=start, until=until))
+        return {group: Figures.of(t) for group, t in merged.items()}
+
+
+def _merge(into: dict[tuple[str | int, ...], Tally], part: dict[tuple[str | int, ...], Tally]) -> None:
+    for group, tally in part.items():
+        target = into.get(group)
+        if target is None:
+            into[group] = tally.copy()
+        else:
+            target.add(tally)
 
 
 _BOT_OUTCOMES = frozenset({Kind.QUEUED, Kind.ASSIGNED, Kind.ANSWERED, Kind.ABANDONED, Kind.RESOLVED})

@@ -29,8 +29,11 @@ class Tallies(dict[SliceKey, Tally]):
     def __init__(self) -> None:
         super().__init__()
         self.by_interval: dict[int, list[SliceKey]] = defaultdict(list)
+        self.changes: dict[int, int] = defaultdict(int)  # per interval: how often its slices were written
 
     def at(self, key: SliceKey) -> Tally:
+        """The slice's tally, to be written to (counted as a change of its interval)."""
+        self.changes[key[0]] += 1
         t = self.get(key)
         if t is None:
             t = self[key] = Tally()
