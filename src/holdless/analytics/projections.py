@@ -8,6 +8,7 @@ the event envelopes first.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class _Contact:
     agent: str = ""
     away: bool = False
     ended: bool = False
+    ended_at: float = 0.0
     active_since: float = 0.0
     ever_handled: bool = False
     handle_s: float = 0.0
@@ -67,6 +69,28 @@ class KpiProjection:
         self._views: dict[
             tuple[tuple[str, ...], int], dict[int, tuple[int, dict[tuple[str | int, ...], Tally]]]
         ] = {}
+
+    def forget(self, before: float) -> int:
+        """Drop contacts that can no longer change a figure, to bound memory; returns how many were dropped.
+
+        Kept: open contacts, and ended ones whose resolution a new contact could still repeat (the FCR window
+        before `before`, reaching further back for open contacts whose reason is not known yet). Events that
+        arrive later for a dropped contact (a wrap-up or a kept callback more than the FCR window late) are
+        not counted. The tallies themselves are kept.
+        """
+        window = self.config.fcr_seconds
+        unknown = (c.created_at for c in self._contacts.values() if not c.ended and not c.reason)
+        keep_from = min(before, min(unknown, default=before)) - window
+        for group, entries in list(self._resolutions.items()):
+            cut = bisect_left(entries, (keep_from, ""))
+            if cut == len(entries):
+                del self._resolutions[group]
+            elif cut:
+                del entries[:cut]
+        gone = [cid for cid, c in self._contacts.items() if c.ended and c.ended_at < keep_from]
+        for cid in gone:
+            del self._contacts[cid]
+        return len(gone)
 
     def apply_all(self, events: Iterable[KpiEvent]) -> None:
         for e in events:
@@ -118,7 +142,7 @@ class KpiProjection:
         elif k is Kind.AWAY or k is Kind.BACK:
             c.away = k is Kind.AWAY
         elif k is Kind.ABANDONED:
-            c.ended = True
+            c.ended, c.ended_at = True, e.at
             if not c.answered and c.join_key is not None and c.joined_at is not None:
                 t = self.tallies.at(c.join_key)
                 wait = e.at - c.joined_at
@@ -128,7 +152,7 @@ class KpiProjection:
                     t.abandoned += 1
                     t.abandoned_after_t += wait > cfg.sl_seconds
         elif k is Kind.RESOLVED:
-            c.ended = True
+            c.ended, c.ended_at = True, e.at
             if e.reason and not c.reason:
                 c.reason = e.reason
                 self._link(c)

@@ -91,3 +91,18 @@ def test_columnar_roll_up_agrees_with_the_pure_engine(week: list[KpiEvent]) -> N
         if any(getattr(t, c) for c in TALLY_COLUMNS)
     }
     assert as_tallies(rollup(to_frame(sample))) == pure
+
+
+def test_forgetting_old_contacts_keeps_the_figures(week: list[KpiEvent]) -> None:
+    one_day = KpiConfig(fcr_days=1)  # so that a week has contacts old enough to drop
+    lean, full = KpiProjection(one_day), KpiProjection(one_day)
+    next_night, dropped = START + 86_400, 0
+    for e in week[: len(week) // 2]:
+        if e.at >= next_night:
+            dropped += lean.forget(next_night)
+            next_night += 86_400
+        lean.apply(e)
+        full.apply(e)
+    now = week[len(week) // 2 - 1].at
+    assert dropped > 0
+    assert _nonzero(lean.snapshot(now)) == _nonzero(full.snapshot(now))
