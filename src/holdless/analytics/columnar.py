@@ -1,8 +1,8 @@
 """Columnar bulk roll-up (polars) of large histories: the same finest-slice tallies as recompute.py.
 
 For reports and exports over months of events. It computes the contact figures — SL, ASA, abandonment,
-AHT, transfer rate, FCR, CSAT, NPS, CES, containment and callback kept rate; TTR chains and agent occupancy
-stay with the pure engines (recompute.py), which handle them in one pass over far fewer rows.
+AHT, transfer rate, FCR, TTR, CSAT, NPS, CES, containment and callback kept rate; agent occupancy stays with
+the pure engines (recompute.py), which sweep the few agent-state rows.
 The frame is one row per `KpiEvent`, the columns named as its fields, `kind` as `KIND`.
 """
 
@@ -35,9 +35,9 @@ SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 TALLY_COLUMNS = [
     "joined", "answered", "answered_in_t", "wait_sum", "abandoned", "abandoned_after_t", "short_abandons",
-    "resolved", "fcr_ok", "handled", "handle_sum", "transferred", "csat_n", "csat_good", "nps_n",
-    "nps_promoters", "nps_detractors", "ces_n", "ces_sum", "bot_handled", "bot_contained",
-    "callbacks_promised", "callbacks_kept",
+    "resolved", "fcr_ok", "ttr_count", "ttr_sum", "handled", "handle_sum", "transferred", "csat_n",
+    "csat_good", "nps_n", "nps_promoters", "nps_detractors", "ces_n", "ces_sum", "bot_handled",
+    "bot_contained", "callbacks_promised", "callbacks_kept",
 ]  # fmt: skip
 
 
@@ -137,7 +137,13 @@ def rollup(frame: pl.DataFrame, config: KpiConfig | None = None) -> pl.DataFrame
         *_gather(
             ordered,
             "created_i",
-            {"at": "created_at", "value": "bot", "customer": "customer", "reason": "intent"},
+            {
+                "at": "created_at",
+                "value": "bot",
+                "customer": "customer",
+                "reason": "intent",
+                "contact": "contact",
+            },
         ),
         *_gather(ordered, "join_i", {"at": "join_at", **{d: f"join_{d}" for d in DIMS}}),
         *_gather(ordered, "answer_i", {"at": "answer_at"}),
@@ -237,10 +243,52 @@ def _queue_part(facts: pl.DataFrame, cfg: KpiConfig) -> pl.DataFrame:
     )
 
 
+def _chain_starts(contacts: pl.DataFrame, cfg: KpiConfig) -> np.ndarray[Any, Any]:
+    """When each contact's chain began: a contact about a reason continues the chain of the latest
+    resolution it repeats (same customer and reason, resolved at most 7 days before it was created)."""
+    numbered = contacts.with_row_index("n")
+    about = numbered.filter(pl.col("why").is_not_null() & (pl.col("why") != ""))
+    resolutions = (
+        about.filter(pl.col("resolve_i").is_not_null())
+        .select(
+            "customer",
+            "why",
+            pl.col("resolve_at").alias("parent_at"),
+            pl.col("contact").cast(pl.String).alias("parent_id"),
+            pl.col("n").alias("parent_n"),
+        )
+        .sort("parent_at", "parent_id")  # ties: the latest contact id wins, as in the pure engine
+    )
+    linked = (
+        about.select("n", "customer", "why", "created_at")
+        .sort("created_at")
+        .join_asof(
+            resolutions,
+            left_on="created_at",
+            right_on="parent_at",
+            by=["customer", "why"],
+            strategy="backward",
+            allow_exact_matches=False,
+            check_sortedness=False,
+        )
+        .filter(pl.col("created_at") - pl.col("parent_at") <= cfg.fcr_seconds)
+    )
+    parent = np.arange(contacts.height)
+    parent[linked["n"].to_numpy()] = linked["parent_n"].to_numpy()
+    while True:  # pointer jumping to each chain's first contact
+        further = parent[parent]
+        if np.array_equal(further, parent):
+            break
+        parent = further
+    created: np.ndarray[Any, Any] = contacts["created_at"].to_numpy()
+    return created[parent]
+
+
 def _resolved_part(facts: pl.DataFrame, cfg: KpiConfig) -> pl.DataFrame:
     contacts = facts.with_columns(
         pl.when(pl.col("intent") != "").then(pl.col("intent")).otherwise(pl.col("disposition")).alias("why")
     )
+    contacts = contacts.with_columns(pl.Series("chain_start", _chain_starts(contacts, cfg)))
     later = (
         contacts.filter(pl.col("why").is_not_null() & (pl.col("why") != ""))
         .select("customer", "why", pl.col("created_at").alias("next_at"))
@@ -267,6 +315,8 @@ def _resolved_part(facts: pl.DataFrame, cfg: KpiConfig) -> pl.DataFrame:
         *_keyed(matched, "resolve_at", "res_"),
         pl.lit(1).alias("resolved"),
         (~repeated).cast(pl.Int64).alias("fcr_ok"),
+        (~repeated).cast(pl.Int64).alias("ttr_count"),
+        pl.when(~repeated).then(pl.col("resolve_at") - pl.col("chain_start")).otherwise(0.0).alias("ttr_sum"),
         handled.cast(pl.Int64).alias("handled"),
         pl.when(handled).then(pl.col("handle_s")).otherwise(0.0).alias("handle_sum"),
         (handled & pl.col("transferred")).cast(pl.Int64).alias("transferred"),
