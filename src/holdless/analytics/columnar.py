@@ -251,8 +251,7 @@ def _chain_starts(contacts: pl.DataFrame, cfg: KpiConfig) -> np.ndarray[Any, Any
     resolutions = (
         about.filter(pl.col("resolve_i").is_not_null())
         .select(
-            "customer",
-            "why",
+            "topic",
             pl.col("resolve_at").alias("parent_at"),
             pl.col("contact").cast(pl.String).alias("parent_id"),
             pl.col("n").alias("parent_n"),
@@ -260,13 +259,13 @@ def _chain_starts(contacts: pl.DataFrame, cfg: KpiConfig) -> np.ndarray[Any, Any
         .sort("parent_at", "parent_id")  # ties: the latest contact id wins, as in the pure engine
     )
     linked = (
-        about.select("n", "customer", "why", "created_at")
+        about.select("n", "topic", "created_at")
         .sort("created_at")
         .join_asof(
             resolutions,
             left_on="created_at",
             right_on="parent_at",
-            by=["customer", "why"],
+            by="topic",
             strategy="backward",
             allow_exact_matches=False,
             check_sortedness=False,
@@ -287,11 +286,16 @@ def _chain_starts(contacts: pl.DataFrame, cfg: KpiConfig) -> np.ndarray[Any, Any
 def _resolved_part(facts: pl.DataFrame, cfg: KpiConfig) -> pl.DataFrame:
     contacts = facts.with_columns(
         pl.when(pl.col("intent") != "").then(pl.col("intent")).otherwise(pl.col("disposition")).alias("why")
+    ).with_columns(  # one integer per (customer, reason): as-of joins by one integer column are much cheaper
+        (
+            pl.col("customer").to_physical().cast(pl.Int64) * (1 << 32)
+            + pl.col("why").to_physical().cast(pl.Int64)
+        ).alias("topic")
     )
     contacts = contacts.with_columns(pl.Series("chain_start", _chain_starts(contacts, cfg)))
     later = (
         contacts.filter(pl.col("why").is_not_null() & (pl.col("why") != ""))
-        .select("customer", "why", pl.col("created_at").alias("next_at"))
+        .select("topic", pl.col("created_at").alias("next_at"))
         .sort("next_at")
     )
     resolved = contacts.filter(pl.col("resolve_i").is_not_null()).sort("resolve_at")
@@ -300,7 +304,7 @@ def _resolved_part(facts: pl.DataFrame, cfg: KpiConfig) -> pl.DataFrame:
         later,
         left_on="resolve_at",
         right_on="next_at",
-        by=["customer", "why"],
+        by="topic",
         strategy="forward",
         allow_exact_matches=False,
         check_sortedness=False,  # sorted above; polars cannot check it per group
