@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from holdless.analytics.columnar import rollup, to_frame
 from holdless.analytics.facts import Kind, KpiEvent
 from holdless.analytics.kpis import Figures, total
 from holdless.analytics.projections import KpiProjection
@@ -121,3 +122,17 @@ def test_the_live_figure_is_revised_when_the_customer_comes_back() -> None:
     after = Figures.of(total(live.snapshot(T0 + 3 * DAY).values()))
     assert after.fcr == 0.5
     assert after.tally.ttr_count == 1  # A's chain continued into B
+
+
+def test_a_repeat_of_two_simultaneous_resolutions_continues_one_chain_in_every_engine() -> None:
+    # A and B (same customer, same reason) were resolved in the same second; C repeats both. The chain
+    # continues from the later contact id, B, so TTR runs from B's creation: 1 day + 300 s − 100 s.
+    a = contact("A", "cu1", "webchat", T0, T0 + 600, "refund")
+    b = contact("B", "cu1", "email", T0 + 100, T0 + 600, "refund")
+    c = contact("C", "cu1", "voice", T0 + DAY, T0 + DAY + 300, "refund")
+    for f in figures(a, b, c):
+        assert f.fcr == pytest.approx(1 / 3)
+        assert f.ttr == DAY + 200
+    events = sorted((e for x in (a, b, c) for e in x), key=lambda e: e.at)
+    rolled = rollup(to_frame(events)).select("fcr_ok", "ttr_count", "ttr_sum").sum().row(0)
+    assert rolled == (1, 1, DAY + 200)
