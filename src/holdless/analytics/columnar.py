@@ -55,11 +55,7 @@ def _interval(col: str) -> pl.Expr:
     return ((pl.col(col) // BASE_INTERVAL) * BASE_INTERVAL).cast(pl.Int64)
 
 
-def _first(condition: pl.Expr, column: str, name: str) -> pl.Expr:
-    return pl.col(column).filter(condition).first().alias(name)
-
-
-def _keyed(frame: pl.DataFrame, at: str, prefix: str, agent: pl.Expr | None = None) -> list[pl.Expr]:
+def _keyed(at: str, prefix: str, agent: pl.Expr | None = None) -> list[pl.Expr]:
     """The six key columns from `prefix`-named columns of a fact row."""
     cols = [_interval(at).alias("interval")]
     for d in DIMS:
@@ -232,7 +228,7 @@ def _queue_part(facts: pl.DataFrame, cfg: KpiConfig) -> pl.DataFrame:
     short = abandoned & (gave_up < cfg.short_abandon_seconds)
     long = abandoned & ~short
     return joined.select(
-        *_keyed(joined, "join_at", "join_", pl.lit("", dtype=pl.Categorical)),
+        *_keyed("join_at", "join_", pl.lit("", dtype=pl.Categorical)),
         pl.lit(1).alias("joined"),
         answered.cast(pl.Int64).alias("answered"),
         (answered & (wait <= cfg.sl_seconds)).cast(pl.Int64).alias("answered_in_t"),
@@ -316,7 +312,7 @@ def _resolved_part(facts: pl.DataFrame, cfg: KpiConfig) -> pl.DataFrame:
     )
     handled = pl.col("handled")
     return matched.select(
-        *_keyed(matched, "resolve_at", "res_"),
+        *_keyed("resolve_at", "res_"),
         pl.lit(1).alias("resolved"),
         (~repeated).cast(pl.Int64).alias("fcr_ok"),
         (~repeated).cast(pl.Int64).alias("ttr_count"),
@@ -331,7 +327,7 @@ def _bot_part(facts: pl.DataFrame) -> pl.DataFrame:
     straight_to_line = (pl.col("bot_kind") == "queued") & (pl.col("bot_at") == pl.col("created_at"))
     bot = facts.filter((pl.col("bot") > 0) & pl.col("bot_kind").is_not_null() & ~straight_to_line)
     return bot.select(
-        *_keyed(bot, "bot_at", "bot_"),
+        *_keyed("bot_at", "bot_"),
         pl.lit(1).alias("bot_handled"),
         (pl.col("bot_kind") == "resolved").cast(pl.Int64).alias("bot_contained"),
     )
