@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from holdless.analytics.facts import Kind, KpiEvent
+from holdless.analytics.facts import AVAILABLE, Kind, KpiEvent
 from holdless.analytics.kpis import BASE_INTERVAL, KpiConfig
 
 KIND = pl.Enum([k.value for k in Kind])
@@ -37,7 +37,7 @@ TALLY_COLUMNS = [
     "joined", "answered", "answered_in_t", "wait_sum", "abandoned", "abandoned_after_t", "short_abandons",
     "resolved", "fcr_ok", "ttr_count", "ttr_sum", "handled", "handle_sum", "transferred", "csat_n",
     "csat_good", "nps_n", "nps_promoters", "nps_detractors", "ces_n", "ces_sum", "bot_handled",
-    "bot_contained", "callbacks_promised", "callbacks_kept",
+    "bot_contained", "callbacks_promised", "callbacks_kept", "busy_seconds", "staffed_seconds",
 ]  # fmt: skip
 
 
@@ -64,8 +64,11 @@ def _keyed(at: str, prefix: str, agent: pl.Expr | None = None) -> list[pl.Expr]:
     return cols
 
 
-def rollup(frame: pl.DataFrame, config: KpiConfig | None = None) -> pl.DataFrame:
-    """Finest-slice tallies: one row per KEYS with the TALLY_COLUMNS (zeros where nothing happened)."""
+def rollup(frame: pl.DataFrame, config: KpiConfig | None = None, until: float | None = None) -> pl.DataFrame:
+    """Finest-slice tallies: one row per KEYS with the TALLY_COLUMNS (zeros where nothing happened).
+
+    Agent time still running (available, or handling an open contact) is counted up to `until`, by default
+    the last event's instant."""
     cfg = config or KpiConfig()
     k = pl.col("kind")
     if not frame["at"].is_sorted():
@@ -84,7 +87,7 @@ def rollup(frame: pl.DataFrame, config: KpiConfig | None = None) -> pl.DataFrame
         pl.when(k.is_in(["assigned", "transferred"]))
         .then(pl.col("agent"))
         .when((k == "queued") | first)
-        .then(pl.lit(""))
+        .then(pl.lit("", dtype=pl.Categorical))
     )
     away = pl.when(k == "away").then(True).when((k == "back") | first).then(False)
     ended = pl.when(k.is_in(["abandoned", "resolved"])).then(True).when(first).then(False)
@@ -95,6 +98,7 @@ def rollup(frame: pl.DataFrame, config: KpiConfig | None = None) -> pl.DataFrame
         ended.forward_fill().alias("ended_now"),
         pl.when(last).then(0.0).otherwise(pl.col("at").shift(-1) - pl.col("at")).alias("dt"),
         promise.forward_fill().alias("promise_i"),
+        last.alias("last"),
     )
     active = (pl.col("holder") != "") & ~pl.col("away_now") & ~pl.col("ended_now")
     outcome = k.is_in(["queued", "assigned", "answered", "abandoned", "resolved"])
@@ -157,8 +161,115 @@ def rollup(frame: pl.DataFrame, config: KpiConfig | None = None) -> pl.DataFrame
         _bot_part(facts),
         _event_part(ordered),
         _callback_part(rows, ordered),
+        _occupancy_part(rows, ordered, _last_instant(frame) if until is None else until),
     ]
     return _sum_by_slice(parts)
+
+
+def _last_instant(frame: pl.DataFrame) -> float:
+    last = frame["at"].max()
+    return float(last) if isinstance(last, int | float) else 0.0
+
+
+def _occupancy_part(rows: pl.DataFrame, ordered: pl.DataFrame, until: float) -> pl.DataFrame:
+    """Agent time per 15-minute slice: handling = at least one active contact, staffed = handling or
+    available. A contact's activity starts and stops on the rows that change it (an open one runs on)."""
+    until = float(until)
+    act = (pl.col("holder") != "") & ~pl.col("away_now") & ~pl.col("ended_now")
+    first = (pl.col("code") != pl.col("code").shift(1)).fill_null(True)
+    changes = rows.select(
+        pl.col("holder").alias("agent"),
+        pl.col("holder").shift(1).alias("before"),
+        "at",
+        "last",
+        act.alias("now"),
+        (act.shift(1).fill_null(False) & ~first).alias("was"),
+    ).with_columns(moved=(pl.col("agent") != pl.col("before")).fill_null(True))
+    starts = changes.filter(pl.col("now") & (~pl.col("was") | pl.col("moved")))
+    stops = changes.filter(pl.col("was") & (~pl.col("now") | pl.col("moved")))
+    still = changes.filter(pl.col("now") & pl.col("last"))
+    states = ordered.filter(pl.col("kind") == Kind.AGENT_STATE.value)
+    no_state = pl.lit(None, pl.String).alias("state")
+    points = (
+        pl.concat(
+            [
+                starts.select("agent", pl.col("at").alias("t"), pl.lit(1).alias("delta"), no_state),
+                stops.select(
+                    pl.col("before").alias("agent"),
+                    pl.col("at").alias("t"),
+                    pl.lit(-1).alias("delta"),
+                    no_state,
+                ),
+                still.select("agent", pl.lit(until).alias("t"), pl.lit(-1).alias("delta"), no_state),
+                states.select(
+                    "agent",
+                    pl.col("at").alias("t"),
+                    pl.lit(0).alias("delta"),
+                    pl.col("reason").cast(pl.String).alias("state"),
+                ),
+            ]
+        )
+        .with_columns(pl.col("agent").to_physical().alias("who"))
+        .sort("who", "t", maintain_order=True)
+    )
+    first_point = (pl.col("who") != pl.col("who").shift(1)).fill_null(True)
+    last_point = (pl.col("who") != pl.col("who").shift(-1)).fill_null(True)
+    busy_base = pl.when(first_point).then(pl.col("busy") - pl.col("delta")).forward_fill()
+    segments = (
+        points.with_columns(pl.col("delta").cum_sum().alias("busy"))
+        .with_columns(
+            (pl.col("busy") - busy_base).alias("busy"),
+            pl.when(pl.col("state").is_not_null())
+            .then(pl.col("state"))
+            .when(first_point)
+            .then(pl.lit("offline"))
+            .forward_fill()
+            .alias("state"),
+            pl.when(last_point)
+            .then(pl.lit(until))
+            .otherwise(pl.col("t").shift(-1))
+            .clip(upper_bound=until)
+            .alias("end"),
+        )
+        .filter((pl.col("end") > pl.col("t")) & ((pl.col("busy") > 0) | (pl.col("state") == AVAILABLE)))
+        .select(
+            "agent",
+            "t",
+            "end",
+            (pl.col("busy") > 0).alias("busy"),
+            pl.int_ranges(
+                ((pl.col("t") // BASE_INTERVAL) * BASE_INTERVAL).cast(pl.Int64),
+                pl.col("end").ceil().cast(pl.Int64),
+                BASE_INTERVAL,
+            ).alias("interval"),
+        )
+        .explode("interval")
+    )
+    seconds = pl.min_horizontal(pl.col("end"), pl.col("interval") + BASE_INTERVAL) - pl.max_horizontal(
+        pl.col("t"), pl.col("interval")
+    )
+    per_slice = (
+        segments.select(
+            "agent",
+            "interval",
+            pl.when(pl.col("busy")).then(seconds).otherwise(0.0).alias("busy_seconds"),
+            seconds.alias("staffed_seconds"),
+        )
+        .group_by("agent", "interval")
+        .agg(pl.col("busy_seconds").sum(), pl.col("staffed_seconds").sum())
+        .filter(pl.col("staffed_seconds") > 0)
+    )
+    empty = pl.lit("", dtype=pl.Categorical)
+    return per_slice.select(
+        "interval",
+        empty.alias("queue"),
+        empty.alias("segment"),
+        empty.alias("channel"),
+        "agent",
+        empty.alias("language"),
+        "busy_seconds",
+        "staffed_seconds",
+    )
 
 
 def _gather(ordered: pl.DataFrame, index: str, columns: dict[str, str]) -> list[pl.Expr]:

@@ -130,6 +130,7 @@ def test_columnar_roll_up_gives_the_same_hand_counts(columnar_day: Tally) -> Non
     assert f.aht == pytest.approx(2530 / 6)
     assert f.fcr == pytest.approx(6 / 7)
     assert f.ttr == pytest.approx(19_310 / 6)
+    assert f.occupancy == pytest.approx(2240 / 54_300)
     assert (f.csat, f.nps, f.ces) == (pytest.approx(2 / 3), pytest.approx(100 / 3), pytest.approx(11 / 3))
     assert f.containment == pytest.approx(1 / 3)
     assert f.callback_kept_rate == 0.5
