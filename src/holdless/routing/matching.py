@@ -2,22 +2,35 @@
 
 Contacts with identical requirements share a :class:`RequirementProfile`; an agent is eligible for all
 of a profile's contacts or none, so eligibility is computed once per (agent, profile) when either
-changes, never per decision. Each profile keeps two lazily cleaned heaps: its offerable contacts in
-serving order and its agents with free capacity in selection order. A decision therefore looks at one
-heap top per profile the agent serves (agent freed) or at one heap (contact arrived).
+changes, never per decision. Each profile keeps lazily cleaned heaps: its offerable contacts, one heap per
+segment ("lane") in (deadline, place) order, and its agents with free capacity in selection order. A
+decision therefore looks at the lane heads of the profiles the agent serves, comparing them by the
+ordering policy's bands at ``now`` (agent freed), or at one heap (contact arrived).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappop, heappush, heapreplace
 
+from holdless.routing.config import Segment
 from holdless.routing.model import AgentState
-from holdless.routing.policies import AgentSelection
-from holdless.routing.state import OfferEntry, RequirementProfile, RoutedAgent, RoutedContact
+from holdless.routing.policies import AgentSelection, OrderingPolicy
+from holdless.routing.state import (
+    STALE,
+    BestHead,
+    Lane,
+    OfferEntry,
+    RequirementProfile,
+    RoutedAgent,
+    RoutedContact,
+    ServeKey,
+)
 
 _AVAILABLE = AgentState.AVAILABLE
 ProfileKey = tuple[str, str | None, tuple[tuple[str, int], ...]]
+_NEVER = float("inf")
+_NOBODY = STALE[2]
 
 
 def _eligible(agent: RoutedAgent, profile: RequirementProfile) -> bool:
@@ -30,10 +43,11 @@ def _eligible(agent: RoutedAgent, profile: RequirementProfile) -> bool:
 
 
 class Matcher:
-    __slots__ = ("_by_skill", "_profiles", "_select", "agents")
+    __slots__ = ("_by_skill", "_policy", "_profiles", "_select", "agents")
 
-    def __init__(self, select: AgentSelection) -> None:
+    def __init__(self, select: AgentSelection, policy: OrderingPolicy) -> None:
         self._select = select
+        self._policy = policy
         self._profiles: dict[ProfileKey, RequirementProfile] = {}
         self.agents: dict[str, RoutedAgent] = {}
         self._by_skill: dict[str, dict[str, RoutedAgent]] = {}  # skill -> agents having it, in join order
@@ -102,6 +116,7 @@ class Matcher:
                     profile.agents.add(agent.id)
                     agent.profiles.setdefault(profile.channel, []).append(profile)
         self._count_slots(agent, +1)
+        agent.pushed = None  # profiles or capacity may have changed: push afresh
         self.agent_changed(agent)
 
     def _count_slots(self, agent: RoutedAgent, sign: int) -> None:
@@ -113,14 +128,40 @@ class Matcher:
                 profile.slots += slots
 
     def agent_changed(self, agent: RoutedAgent) -> None:
-        """Invalidate the agent's free entries and push fresh ones where it still has room."""
-        agent.version += 1
+        """Keep the agent's free entries right after any change of its state, load or activity.
+
+        Entries carry the rank they were pushed with. A rank that got worse (the agent took work) is
+        fixed lazily when the entry reaches a heap top (``pick_agent``), so an agent's entries are pushed
+        again — one per profile it serves — only when its rank improved or it regained room.
+        """
         if agent.state is not _AVAILABLE:
+            agent.version += 1
+            agent.pushed = None
             return
-        for channel, profiles in agent.profiles.items():
-            if agent.active.get(channel, 0) < agent.capacity.get(channel, 0):
-                for profile in profiles:
-                    self._push_free(agent, profile)
+        pushed = agent.pushed
+        need = pushed is None
+        ranks: dict[str, tuple[float, float]] = {}
+        active, capacity, select = agent.active, agent.capacity, self._select
+        for channel in agent.profiles:
+            room = capacity.get(channel, 0)
+            load = active.get(channel, 0)
+            if load < room:
+                rank = ranks[channel] = select(agent.active_total, load, room, agent.idle_since)
+                if not need:
+                    assert pushed is not None
+                    old = pushed.get(channel)
+                    need = old is None or rank < old
+        if need:
+            agent.version += 1
+            for channel, rank in ranks.items():
+                entry = (rank[0], rank[1], agent.id, agent.version, agent)
+                for profile in agent.profiles[channel]:
+                    heappush(profile.free_agents, entry)
+            agent.pushed = ranks
+        else:
+            assert pushed is not None
+            for channel in [channel for channel in pushed if channel not in ranks]:
+                del pushed[channel]  # no room there now: its entries are dropped when they surface
 
     def _push_free(self, agent: RoutedAgent, profile: RequirementProfile) -> None:
         channel = profile.channel
@@ -133,13 +174,24 @@ class Matcher:
         """The free eligible agent the selection rule prefers, skipping those cooling down on the contact."""
         heap = contact.profile.free_agents
         channel = contact.channel
+        select = self._select
         skipped = []
         found = None
         while heap:
             entry = heap[0]
             agent = entry[4]
-            if entry[3] != agent.version or agent.state is not _AVAILABLE or not agent.has_room(channel):
+            if entry[3] != agent.version or agent.state is not _AVAILABLE:
                 heappop(heap)
+                continue
+            room = agent.capacity.get(channel, 0)
+            load = agent.active.get(channel, 0)
+            if load >= room:
+                heappop(heap)
+                agent.pushed = None  # an entry is gone: push afresh when it has room again
+                continue
+            rank = select(agent.active_total, load, room, agent.idle_since)
+            if rank[0] != entry[0] or rank[1] != entry[1]:  # worse since pushed: move it back
+                heapreplace(heap, (rank[0], rank[1], agent.id, agent.version, agent))
                 continue
             until = agent.cooldown.get(contact.id)
             if until is not None and until > now:
@@ -153,74 +205,148 @@ class Matcher:
 
     # --- contacts ---------------------------------------------------------------------------------
 
+    def lane(self, profile: RequirementProfile, segment: Segment) -> Lane:
+        lane = profile.by_segment.get(id(segment))
+        if lane is None:
+            policy = self._policy
+            lane = profile.by_segment[id(segment)] = Lane(
+                segment, policy.group(segment), policy.slack(segment)
+            )
+            profile.lanes.append(lane)
+        return lane
+
     def file_contact(self, contact: RoutedContact) -> None:
         """Make the contact offerable in its profile (or to its sticky agent only)."""
         key = contact.line_key
         assert key is not None
         contact.ticket += 1
-        entry: OfferEntry = (key[0], key[1], key[2], key[3], key[4], contact.ticket, contact)
+        entry: OfferEntry = (key[0], key[1], key[2], key[3], contact.ticket, contact)
         if contact.sticky_agent is not None:
             agent = self.agents[contact.sticky_agent]
             heappush(agent.sticky.setdefault(contact.channel, []), entry)
         else:
-            heappush(contact.profile.waiting, entry)
+            lane = contact.profile.by_segment.get(id(contact.segment))
+            if lane is None:
+                lane = self.lane(contact.profile, contact.segment)
+            heap = lane.heap
+            heappush(heap, entry)
+            if heap[0] is entry:  # a new head: the profile's best may have changed
+                contact.profile.best = STALE
 
     def pick_contact(self, agent: RoutedAgent, channel: str, now: float) -> RoutedContact | None:
-        """The contact this agent should be offered next on ``channel``: held ones first, then by line key."""
+        """The contact this agent should be offered next on ``channel``: held ones first, then by band.
+
+        Each lane's head is its best contact whatever the time (both bands grow with the place), and each
+        profile caches its best head until a head changes or crosses into the at-risk band. The choice is
+        among the profiles' bests: the earliest deadline among those at risk, else the smallest
+        (group, place).
+        """
         held = agent.sticky.get(channel)
         while held:
             entry = held[0]
-            if entry[5] == entry[6].ticket:
-                return entry[6]
+            if entry[4] == entry[5].ticket:
+                return entry[5]
             heappop(held)
         if agent.cooldown:
-            return self._pick_contact_cooling(agent, channel, now)
-        best: OfferEntry | None = None
+            return self._pick_cooling(agent, channel, now)
+        chosen: ServeKey | None = None
+        contact: RoutedContact | None = None
         for profile in agent.profiles.get(channel, ()):
-            heap = profile.waiting
-            while heap:
-                entry = heap[0]
-                if entry[5] == entry[6].ticket:
-                    if best is None or entry < best:
-                        best = entry
-                    break
-                heappop(heap)
-        return None if best is None else best[6]
+            best = profile.best
+            if best[0] <= now or best[2].ticket != best[3]:
+                best = profile.best = _best_head(profile.lanes, now)
+            key = best[1]
+            if key is not None and (chosen is None or key < chosen):
+                chosen, contact = key, best[2]  # type: ignore[assignment]  # a contact when key is set
+        return contact
 
-    def _pick_contact_cooling(self, agent: RoutedAgent, channel: str, now: float) -> RoutedContact | None:
+    def _pick_cooling(self, agent: RoutedAgent, channel: str, now: float) -> RoutedContact | None:
+        """As ``pick_contact`` for an agent with declined contacts cooling down: lane by lane, no cache."""
         cooldown = agent.cooldown
-        best: OfferEntry | None = None
+        risky: OfferEntry | None = None
+        normal: OfferEntry | None = None
+        normal_group = 0.0
         for profile in agent.profiles.get(channel, ()):
-            heap = profile.waiting
-            skipped = []
-            while heap:
-                entry = heap[0]
-                if entry[5] != entry[6].ticket:
-                    heappop(heap)
+            for lane in profile.lanes:
+                entry = self._head(lane.heap, cooldown, now)
+                if entry is None:
                     continue
-                until = cooldown.get(entry[4])
-                if until is not None and until > now:
-                    skipped.append(heappop(heap))
-                    continue
-                if best is None or entry < best:
-                    best = entry
-                break
-            for entry in skipped:
-                heappush(heap, entry)
-        return None if best is None else best[6]
+                if entry[0] <= now + lane.slack:
+                    if risky is None or entry < risky:
+                        risky = entry
+                elif risky is None and (
+                    normal is None
+                    or lane.group < normal_group
+                    or (lane.group == normal_group and entry[1:4] < normal[1:4])
+                ):
+                    normal, normal_group = entry, lane.group
+        chosen = risky if risky is not None else normal
+        return None if chosen is None else chosen[5]
+
+    @staticmethod
+    def _head(heap: list[OfferEntry], cooldown: dict[str, float], now: float) -> OfferEntry | None:
+        """The heap's first live entry not cooling down for the agent; stale entries are dropped."""
+        skipped = []
+        found = None
+        while heap:
+            entry = heap[0]
+            if entry[4] != entry[5].ticket:
+                heappop(heap)
+                continue
+            until = cooldown.get(entry[3]) if cooldown else None
+            if until is not None and until > now:
+                skipped.append(heappop(heap))
+                continue
+            found = entry
+            break
+        for entry in skipped:
+            heappush(heap, entry)
+        return found
 
     def compact(self) -> None:
         """Drop stale heap entries when they outnumber live ones (called off the hot path)."""
         for profile in self._profiles.values():
-            waiting = profile.waiting
-            if len(waiting) > 64:
-                live = [entry for entry in waiting if entry[5] == entry[6].ticket]
-                if 2 * len(live) < len(waiting):
-                    heapify(live)
-                    profile.waiting = live
+            for lane in profile.lanes:
+                waiting = lane.heap
+                if len(waiting) > 64:
+                    live = [entry for entry in waiting if entry[4] == entry[5].ticket]
+                    if 2 * len(live) < len(waiting):
+                        heapify(live)
+                        lane.heap = live
             free = profile.free_agents
             if len(free) > 64:
                 fresh = [entry for entry in free if entry[3] == entry[4].version]
                 if 2 * len(fresh) < len(free):
                     heapify(fresh)
                     profile.free_agents = fresh
+
+
+def _best_head(lanes: list[Lane], now: float) -> BestHead:
+    """The best live lane head at ``now`` with its serving key, and until when that holds if no head
+    changes: the next time a head that is not at risk yet crosses into the band."""
+    chosen: ServeKey | None = None
+    found: OfferEntry | None = None
+    until = _NEVER
+    for lane in lanes:
+        heap = lane.heap
+        while heap:
+            entry = heap[0]
+            if entry[4] == entry[5].ticket:
+                break
+            heappop(heap)
+        else:
+            continue
+        if entry[0] <= now + lane.slack:
+            key: ServeKey = (0.0, entry[0], entry[1], entry[2], entry[3])
+        else:
+            crosses = entry[0] - lane.slack
+            if crosses < until:
+                until = crosses
+            key = (1.0, lane.group, entry[1], entry[2], entry[3])
+        if chosen is None or key < chosen:
+            chosen, found = key, entry
+    if found is None:
+        return (until, None, _NOBODY, 0)
+    # Recompute a little before the next crossing: float rounding must never keep a stale band.
+    until -= 1e-6 * (1.0 + abs(until))
+    return (until, chosen, found[5], found[4])
