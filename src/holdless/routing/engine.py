@@ -77,6 +77,8 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         self.config = config or RoutingConfig()
         self._policy = ordering_policy(self.config)
         self._matcher = Matcher(agent_selection(self.config), self._policy)
+        # whether the policy steers by measured attainment (holdless with competing segments)
+        self._steered = any(self._policy.yield_for(segment) > 0 for segment in self._all_segments())
         self._segments: dict[tuple[str, str], Segment] = {}
         self._contacts: dict[str, RoutedContact] = {}
         self._handle_times = HandleTimes(self.config.default_handle_seconds, self.config.handle_time_weight)
@@ -109,6 +111,9 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             ContactLeft: self._left,
             Tick: self._tick,
         }
+
+    def _all_segments(self) -> tuple[Segment, ...]:
+        return (*self.config.segments, *(s for group in self.config.queue_segments.values() for s in group))
 
     # --- entry points -----------------------------------------------------------------------------
 
@@ -239,8 +244,13 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         else:
             figures = self._service[contact.segment]
             figures[0] += 1
-            if now - contact.enqueued_at <= contact.segment.target_seconds:
+            in_target = now - contact.enqueued_at <= contact.segment.target_seconds
+            if in_target:
                 figures[1] += 1
+            if self._steered:
+                self._matcher.record_outcome(
+                    contact.segment, in_target, self.config.attainment_weight, self.config.attainment_margin
+                )
 
     def _declined(self, event: OfferDeclined, now: float, out: Out) -> None:
         contact = self._offered(event.contact_id, event.agent_id, "OfferDeclined", out)
@@ -422,6 +432,10 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             and waited > contact.segment.target_seconds
         ):
             self._service[contact.segment][2] += 1
+            if self._steered:
+                self._matcher.record_outcome(
+                    contact.segment, False, self.config.attainment_weight, self.config.attainment_margin
+                )
 
     def _forget(self, contact: RoutedContact) -> None:
         contact.stage = GONE

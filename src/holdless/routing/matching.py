@@ -18,6 +18,7 @@ from holdless.routing.model import AgentState
 from holdless.routing.policies import AgentSelection, OrderingPolicy
 from holdless.routing.state import (
     STALE,
+    Attainment,
     BestHead,
     Lane,
     OfferEntry,
@@ -30,6 +31,7 @@ from holdless.routing.state import (
 _AVAILABLE = AgentState.AVAILABLE
 ProfileKey = tuple[str, str | None, tuple[tuple[str, int], ...]]
 _NEVER = float("inf")
+OVERDUE = 1.5  # band of a late contact that gave way long enough: after on-time at-risk ones, before normal
 _NOBODY = STALE[2]
 
 
@@ -43,11 +45,13 @@ def _eligible(agent: RoutedAgent, profile: RequirementProfile) -> bool:
 
 
 class Matcher:
-    __slots__ = ("_by_skill", "_policy", "_profiles", "_select", "agents")
+    __slots__ = ("_by_skill", "_policy", "_profiles", "_select", "agents", "attainments", "steering")
 
     def __init__(self, select: AgentSelection, policy: OrderingPolicy) -> None:
         self._select = select
         self._policy = policy
+        self.attainments: dict[int, Attainment] = {}  # by id of the segment
+        self.steering = 0  # bumped whenever a segment's ``ahead`` flips: cached choices are stale
         self._profiles: dict[ProfileKey, RequirementProfile] = {}
         self.agents: dict[str, RoutedAgent] = {}
         self._by_skill: dict[str, dict[str, RoutedAgent]] = {}  # skill -> agents having it, in join order
@@ -210,10 +214,29 @@ class Matcher:
         if lane is None:
             policy = self._policy
             lane = profile.by_segment[id(segment)] = Lane(
-                segment, policy.group(segment), policy.slack(segment)
+                segment,
+                policy.group(segment),
+                policy.slack(segment),
+                policy.yield_for(segment),
+                self.attainment(segment),
             )
             profile.lanes.append(lane)
         return lane
+
+    def attainment(self, segment: Segment) -> Attainment:
+        found = self.attainments.get(id(segment))
+        if found is None:
+            found = self.attainments[id(segment)] = Attainment(segment.target_share)
+        return found
+
+    def record_outcome(self, segment: Segment, in_target: bool, weight: float, margin: float) -> None:
+        """A contact of the segment was answered (within target or not) or abandoned after target."""
+        attainment = self.attainment(segment)
+        attainment.share += weight * ((1.0 if in_target else 0.0) - attainment.share)
+        ahead = attainment.share >= attainment.target + margin
+        if ahead != attainment.ahead:
+            attainment.ahead = ahead
+            self.steering += 1
 
     def file_contact(self, contact: RoutedContact) -> None:
         """Make the contact offerable in its profile (or to its sticky agent only)."""
@@ -251,10 +274,11 @@ class Matcher:
             return self._pick_cooling(agent, channel, now)
         chosen: ServeKey | None = None
         contact: RoutedContact | None = None
+        steering = self.steering
         for profile in agent.profiles.get(channel, ()):
             best = profile.best
-            if best[0] <= now or best[2].ticket != best[3]:
-                best = profile.best = _best_head(profile.lanes, now)
+            if best[0] <= now or best[2].ticket != best[3] or best[4] != steering:
+                best = profile.best = _best_head(profile.lanes, now, steering)
             key = best[1]
             if key is not None and (chosen is None or key < chosen):
                 chosen, contact = key, best[2]  # type: ignore[assignment]  # a contact when key is set
@@ -263,56 +287,29 @@ class Matcher:
     def _pick_cooling(self, agent: RoutedAgent, channel: str, now: float) -> RoutedContact | None:
         """As ``pick_contact`` for an agent with declined contacts cooling down: lane by lane, no cache."""
         cooldown = agent.cooldown
-        risky: OfferEntry | None = None
-        normal: OfferEntry | None = None
-        normal_group = 0.0
+        chosen: ServeKey | None = None
+        found: RoutedContact | None = None
         for profile in agent.profiles.get(channel, ()):
             for lane in profile.lanes:
-                entry = self._head(lane.heap, cooldown, now)
-                if entry is None:
-                    continue
-                if entry[0] <= now + lane.slack:
-                    if risky is None or entry < risky:
-                        risky = entry
-                elif risky is None and (
-                    normal is None
-                    or lane.group < normal_group
-                    or (lane.group == normal_group and entry[1:4] < normal[1:4])
-                ):
-                    normal, normal_group = entry, lane.group
-        chosen = risky if risky is not None else normal
-        return None if chosen is None else chosen[5]
-
-    @staticmethod
-    def _head(heap: list[OfferEntry], cooldown: dict[str, float], now: float) -> OfferEntry | None:
-        """The heap's first live entry not cooling down for the agent; stale entries are dropped."""
-        skipped = []
-        found = None
-        while heap:
-            entry = heap[0]
-            if entry[4] != entry[5].ticket:
-                heappop(heap)
-                continue
-            until = cooldown.get(entry[3]) if cooldown else None
-            if until is not None and until > now:
-                skipped.append(heappop(heap))
-                continue
-            found = entry
-            break
-        for entry in skipped:
-            heappush(heap, entry)
+                key, entry, _ = _lane_choice(lane, now, cooldown)
+                if entry is not None and key is not None and (chosen is None or key < chosen):
+                    chosen, found = key, entry[5]
         return found
 
     def compact(self) -> None:
         """Drop stale heap entries when they outnumber live ones (called off the hot path)."""
         for profile in self._profiles.values():
             for lane in profile.lanes:
-                waiting = lane.heap
-                if len(waiting) > 64:
-                    live = [entry for entry in waiting if entry[4] == entry[5].ticket]
-                    if 2 * len(live) < len(waiting):
-                        heapify(live)
-                        lane.heap = live
+                for late in (False, True):
+                    waiting = lane.late if late else lane.heap
+                    if len(waiting) > 64:
+                        live = [entry for entry in waiting if entry[4] == entry[5].ticket]
+                        if 2 * len(live) < len(waiting):
+                            heapify(live)
+                            if late:
+                                lane.late = live
+                            else:
+                                lane.heap = live
             free = profile.free_agents
             if len(free) > 64:
                 fresh = [entry for entry in free if entry[3] == entry[4].version]
@@ -321,32 +318,100 @@ class Matcher:
                     profile.free_agents = fresh
 
 
-def _best_head(lanes: list[Lane], now: float) -> BestHead:
-    """The best live lane head at ``now`` with its serving key, and until when that holds if no head
-    changes: the next time a head that is not at risk yet crosses into the band."""
+def _live_head(heap: list[OfferEntry], cooldown: Mapping[str, float] | None, now: float) -> OfferEntry | None:
+    """The heap's first live entry (not cooling down for the agent); stale entries are dropped."""
+    if cooldown is None:
+        while heap:
+            entry = heap[0]
+            if entry[4] == entry[5].ticket:
+                return entry
+            heappop(heap)
+        return None
+    skipped = []
+    found = None
+    while heap:
+        entry = heap[0]
+        if entry[4] != entry[5].ticket:
+            heappop(heap)
+            continue
+        until = cooldown.get(entry[3])
+        if until is not None and until > now:
+            skipped.append(heappop(heap))
+            continue
+        found = entry
+        break
+    for entry in skipped:
+        heappush(heap, entry)
+    return found
+
+
+def _lane_choice(
+    lane: Lane, now: float, cooldown: Mapping[str, float] | None = None
+) -> tuple[ServeKey | None, OfferEntry | None, float]:
+    """The lane's contact to serve at ``now``, its serving key, and when that choice may change.
+
+    Without giving way the lane is served in deadline order: its head, at risk or normal. Where late
+    contacts give way (``lane.yield_for`` > 0), those past their deadline are moved to ``lane.late``
+    (oldest first): the lane offers its first on-time contact, unless its oldest late one is overdue.
+    """
+    heap = lane.heap
+    head = _live_head(heap, cooldown, now)
+    late: OfferEntry | None = None
+    if lane.yield_for > 0.0:
+        while head is not None and head[0] < now:  # past its deadline: lost for the service level
+            heappush(lane.late, heappop(heap))
+            head = _live_head(heap, cooldown, now)
+        late = _live_head(lane.late, cooldown, now)
+        if lane.attainment.ahead:  # no need to give way: plain deadline order (late ones are older)
+            if late is not None:
+                head = late
+            late = None
+            if head is not None and head[0] >= now:
+                return (2.0, lane.group, head[1], head[2], head[3]), head, head[0]
+            if head is not None:
+                return (2.0, lane.group, head[1], head[2], head[3]), head, _NEVER
+            return None, None, _NEVER
+    until = _NEVER
+    overdue = False
+    if late is not None:
+        overdue_at = late[0] + lane.yield_for
+        if overdue_at <= now:
+            overdue = True
+        else:
+            until = overdue_at
+    if head is not None:
+        if head[0] <= now + lane.slack and not lane.attainment.ahead:
+            if lane.yield_for > 0.0 and head[0] < until:
+                until = head[0]  # becomes late
+            return (1.0, head[0], head[1], head[2], head[3]), head, until
+        if overdue:
+            assert late is not None
+            return (OVERDUE, late[0], late[1], late[2], late[3]), late, until
+        crosses = head[0] - lane.slack
+        if crosses < until:
+            until = crosses
+        if lane.yield_for > 0.0 and head[0] < until:
+            until = head[0]
+        return (2.0, lane.group, head[1], head[2], head[3]), head, until
+    if late is not None:
+        return (OVERDUE if overdue else 3.0, late[0], late[1], late[2], late[3]), late, until
+    return None, None, until
+
+
+def _best_head(lanes: list[Lane], now: float, steering: int) -> BestHead:
+    """The best lane choice at ``now`` with its serving key, and until when that holds if no lane's
+    contacts change: the next time a lane's choice changes band."""
     chosen: ServeKey | None = None
     found: OfferEntry | None = None
     until = _NEVER
     for lane in lanes:
-        heap = lane.heap
-        while heap:
-            entry = heap[0]
-            if entry[4] == entry[5].ticket:
-                break
-            heappop(heap)
-        else:
-            continue
-        if entry[0] <= now + lane.slack:
-            key: ServeKey = (0.0, entry[0], entry[1], entry[2], entry[3])
-        else:
-            crosses = entry[0] - lane.slack
-            if crosses < until:
-                until = crosses
-            key = (1.0, lane.group, entry[1], entry[2], entry[3])
-        if chosen is None or key < chosen:
+        key, entry, changes = _lane_choice(lane, now)
+        if changes < until:
+            until = changes
+        if key is not None and (chosen is None or key < chosen):
             chosen, found = key, entry
     if found is None:
-        return (until, None, _NOBODY, 0)
-    # Recompute a little before the next crossing: float rounding must never keep a stale band.
+        return (until, None, _NOBODY, 0, steering)
+    # Recompute a little before the next change: float rounding must never keep a stale band.
     until -= 1e-6 * (1.0 + abs(until))
-    return (until, chosen, found[5], found[4])
+    return (until, chosen, found[5], found[4], steering)

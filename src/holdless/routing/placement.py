@@ -53,7 +53,7 @@ class QueueLines:
         if lane is None:
             policy = self._policy
             lane = queue.lanes[id(segment)] = SegmentLine(
-                segment, policy.group(segment), policy.slack(segment)
+                segment, policy.group(segment), policy.slack(segment), policy.yield_for(segment)
             )
             queue.at_risk = ()
         return lane

@@ -37,13 +37,25 @@ class OrderingPolicy(Protocol):
         """At risk once the deadline is at most this far ahead; ``NEVER_AT_RISK`` for no at-risk band."""
         ...
 
+    def yield_for(self, segment: Segment) -> float:
+        """How long past its deadline a late contact gives way to on-time ones; 0 for never."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class HoldlessOrdering:
-    """Priority first, but a contact near its segment's floor overtakes everyone not yet at risk."""
+    """Priority first, but a contact near its segment's floor overtakes everyone not yet at risk; where
+    segments compete, a contact already past its target gives way to on-time ones, for a bounded time."""
 
     at_risk_fraction: float
+    late_yield_factor: float = 1.0
+    competing: frozenset[Segment] = frozenset()  # segments of queues that have more than one
     name: str = "holdless"
+
+    def yield_for(self, segment: Segment) -> float:
+        if segment not in self.competing or self.late_yield_factor <= 1.0:
+            return 0.0
+        return (self.late_yield_factor - 1.0) * segment.target_seconds
 
     def group(self, segment: Segment) -> float:
         return -float(segment.priority)
@@ -65,6 +77,9 @@ class FifoOrdering:
     def slack(self, segment: Segment) -> float:
         return NEVER_AT_RISK
 
+    def yield_for(self, segment: Segment) -> float:
+        return 0.0
+
 
 @dataclass(frozen=True, slots=True)
 class StrictPriorityOrdering:
@@ -78,14 +93,26 @@ class StrictPriorityOrdering:
     def slack(self, segment: Segment) -> float:
         return NEVER_AT_RISK
 
+    def yield_for(self, segment: Segment) -> float:
+        return 0.0
+
 
 ORDERING_POLICIES: Mapping[str, Callable[[RoutingConfig], OrderingPolicy]] = MappingProxyType(
     {
-        "holdless": lambda config: HoldlessOrdering(at_risk_fraction=config.at_risk_fraction),
+        "holdless": lambda config: HoldlessOrdering(
+            at_risk_fraction=config.at_risk_fraction,
+            late_yield_factor=config.late_yield_factor,
+            competing=_competing_segments(config),
+        ),
         "fifo": lambda config: FifoOrdering(),
         "strict-priority": lambda config: StrictPriorityOrdering(),
     }
 )
+
+
+def _competing_segments(config: RoutingConfig) -> frozenset[Segment]:
+    groups = (config.segments, *config.queue_segments.values())
+    return frozenset(segment for segments in groups if len(segments) > 1 for segment in segments)
 
 
 def ordering_policy(config: RoutingConfig) -> OrderingPolicy:

@@ -30,8 +30,8 @@ CALLBACK_END_TIMER = 6
 # Offer heap entry: the line key fields (deadline, place, enqueued_at, id), the ticket that validates it,
 # then the contact.
 OfferEntry = tuple[float, float, float, str, int, "RoutedContact"]
-# Serving key of a lane head at some ``now``: (0, deadline, place, enqueued_at, id) at risk,
-# (1, group, place, enqueued_at, id) otherwise; smaller is served first.
+# Serving key of a contact at some ``now``, smaller first: (band, deadline or group, place, enqueued_at,
+# id). Bands: 0 overdue (late beyond giving way), 1 at risk, 2 normal (keyed by group), 3 late giving way.
 ServeKey = tuple[float, float, float, float, str]
 # Free agent heap entry: selection key, agent id, the agent's version when pushed, the agent.
 FreeAgentEntry = tuple[float, float, str, int, "RoutedAgent"]
@@ -42,21 +42,39 @@ class _Nobody:
 
 
 # A profile's best offerable contact: valid until (time), its serving key (None: no contact), the
-# contact, and its ticket when cached (the cache is stale once the contact's ticket moved on).
-BestHead = tuple[float, ServeKey | None, "RoutedContact | _Nobody", int]
-STALE: BestHead = (float("-inf"), None, _Nobody(), 0)
+# contact, its ticket when cached (the cache is stale once the contact's ticket moved on), and the
+# matcher's steering version it was computed under.
+BestHead = tuple[float, ServeKey | None, "RoutedContact | _Nobody", int, int]
+STALE: BestHead = (float("-inf"), None, _Nobody(), 0, -1)
+
+
+class Attainment:
+    """A segment's measured share of contacts answered within target (exponentially weighted), and
+    whether it is far enough ahead of its target to lend its at-risk precedence to other segments."""
+
+    __slots__ = ("ahead", "share", "target")
+
+    def __init__(self, target: float) -> None:
+        self.target = target
+        self.share = target  # no outcomes yet: as if exactly on target
+        self.ahead = False
 
 
 class Lane:
     """One segment's offerable contacts of a profile (or of a queue's line): how the policy treats them."""
 
-    __slots__ = ("group", "heap", "segment", "slack")
+    __slots__ = ("attainment", "group", "heap", "late", "segment", "slack", "yield_for")
 
-    def __init__(self, segment: Segment, group: float, slack: float) -> None:
+    def __init__(
+        self, segment: Segment, group: float, slack: float, yield_for: float, attainment: Attainment
+    ) -> None:
         self.segment = segment
+        self.attainment = attainment
         self.group = group  # normal band: smaller group first
         self.slack = slack  # at risk once deadline - now <= slack
+        self.yield_for = yield_for  # a late contact gives way until deadline + yield_for (0: never)
         self.heap: list[OfferEntry] = []  # offerable contacts by (deadline, place, ...), lazily cleaned
+        self.late: list[OfferEntry] = []  # those found past their deadline, when late contacts give way
 
 
 class RequirementProfile:
@@ -130,12 +148,13 @@ class RoutedAgent:
 class SegmentLine:
     """The contacts of one segment in a queue's line, sorted by (deadline, place, enqueued_at, id)."""
 
-    __slots__ = ("group", "line", "segment", "slack")
+    __slots__ = ("group", "line", "segment", "slack", "yield_for")
 
-    def __init__(self, segment: Segment, group: float, slack: float) -> None:
+    def __init__(self, segment: Segment, group: float, slack: float, yield_for: float) -> None:
         self.segment = segment
         self.group = group
         self.slack = slack
+        self.yield_for = yield_for
         self.line = OrderedLine()
 
 
