@@ -405,9 +405,26 @@ def _best_head(lanes: list[Lane], now: float, steering: int) -> BestHead:
     found: OfferEntry | None = None
     until = _NEVER
     for lane in lanes:
-        key, entry, changes = _lane_choice(lane, now)
-        if changes < until:
-            until = changes
+        if lane.yield_for > 0.0:
+            key, entry, changes = _lane_choice(lane, now)
+            if changes < until:
+                until = changes
+        else:  # _lane_choice without giving way, inlined: the lane's head, at risk or normal
+            heap = lane.heap
+            while heap:
+                entry = heap[0]
+                if entry[4] == entry[5].ticket:
+                    break
+                heappop(heap)
+            else:
+                continue
+            if entry[0] <= now + lane.slack and not lane.attainment.ahead:
+                key = (1.0, entry[0], entry[1], entry[2], entry[3])
+            else:
+                crosses = entry[0] - lane.slack
+                if crosses < until:
+                    until = crosses
+                key = (2.0, lane.group, entry[1], entry[2], entry[3])
         if key is not None and (chosen is None or key < chosen):
             chosen, found = key, entry
     if found is None:
