@@ -94,6 +94,8 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         self._callback_outcomes = {callbacks.KEPT: 0, callbacks.BROKEN: 0}
         # per segment: answered, answered within target, abandoned after target
         self._service: dict[Segment, list[int]] = {segment: [0, 0, 0] for segment in self.config.segments}
+        # the same lists by id of the segment: a frozen dataclass hashes its fields on every lookup
+        self._service_of: dict[int, list[int]] = {id(seg): counts for seg, counts in self._service.items()}
         self._handlers: dict[type, Callable[[Any, float, Out], None]] = {
             ContactQueued: self._queued,
             AgentChanged: self._agent_changed,
@@ -152,7 +154,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             segment = self._segments[event.queue_id, event.segment] = self.config.segment(
                 event.queue_id, event.segment
             )
-            self._service.setdefault(segment, [0, 0, 0])
+            self._service_of[id(segment)] = self._service.setdefault(segment, [0, 0, 0])
         profile = self._matcher.profile(event.channel, event.language, event.skills)
         enqueued_at = now if event.enqueued_at is None else event.enqueued_at
         self._serial += 1
@@ -242,7 +244,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         if promise is not None:
             promise.attempt_started_at = now
         else:
-            figures = self._service[contact.segment]
+            figures = self._service_of[id(contact.segment)]
             figures[0] += 1
             in_target = now - contact.enqueued_at <= contact.segment.target_seconds
             if in_target:
@@ -431,7 +433,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             and waited >= _SHORT_ABANDON_SECONDS
             and waited > contact.segment.target_seconds
         ):
-            self._service[contact.segment][2] += 1
+            self._service_of[id(contact.segment)][2] += 1
             if self._steered:
                 self._matcher.record_outcome(
                     contact.segment, False, self.config.attainment_weight, self.config.attainment_margin
