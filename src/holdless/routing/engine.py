@@ -77,8 +77,8 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         self.config = config or RoutingConfig()
         self._policy = ordering_policy(self.config)
         self._matcher = Matcher(agent_selection(self.config), self._policy)
-        # whether the policy steers by measured attainment (holdless with competing segments)
-        self._steered = any(self._policy.yield_for(segment) > 0 for segment in self._all_segments())
+        # segments (by id) the policy steers by measured attainment (holdless, competing segments)
+        self._steered = {id(seg) for seg in self._all_segments() if self._policy.yield_for(seg) > 0}
         self._segments: dict[tuple[str, str], Segment] = {}
         self._contacts: dict[str, RoutedContact] = {}
         self._handle_times = HandleTimes(self.config.default_handle_seconds, self.config.handle_time_weight)
@@ -249,7 +249,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             in_target = now - contact.enqueued_at <= contact.segment.target_seconds
             if in_target:
                 figures[1] += 1
-            if self._steered:
+            if id(contact.segment) in self._steered:
                 self._matcher.record_outcome(
                     contact.segment, in_target, self.config.attainment_weight, self.config.attainment_margin
                 )
@@ -434,7 +434,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             and waited > contact.segment.target_seconds
         ):
             self._service_of[id(contact.segment)][2] += 1
-            if self._steered:
+            if id(contact.segment) in self._steered:
                 self._matcher.record_outcome(
                     contact.segment, False, self.config.attainment_weight, self.config.attainment_margin
                 )

@@ -17,6 +17,7 @@ from holdless.routing.config import Segment
 from holdless.routing.model import AgentState
 from holdless.routing.policies import AgentSelection, OrderingPolicy
 from holdless.routing.state import (
+    NO_KEY,
     STALE,
     Attainment,
     BestHead,
@@ -45,13 +46,12 @@ def _eligible(agent: RoutedAgent, profile: RequirementProfile) -> bool:
 
 
 class Matcher:
-    __slots__ = ("_by_skill", "_policy", "_profiles", "_select", "agents", "attainments", "steering")
+    __slots__ = ("_by_skill", "_policy", "_profiles", "_select", "agents", "attainments")
 
     def __init__(self, select: AgentSelection, policy: OrderingPolicy) -> None:
         self._select = select
         self._policy = policy
         self.attainments: dict[int, Attainment] = {}  # by id of the segment
-        self.steering = 0  # bumped whenever a segment's ``ahead`` flips: cached choices are stale
         self._profiles: dict[ProfileKey, RequirementProfile] = {}
         self.agents: dict[str, RoutedAgent] = {}
         self._by_skill: dict[str, dict[str, RoutedAgent]] = {}  # skill -> agents having it, in join order
@@ -236,7 +236,8 @@ class Matcher:
         ahead = attainment.share >= attainment.target + margin
         if ahead != attainment.ahead:
             attainment.ahead = ahead
-            self.steering += 1
+            for profile in self._profiles.values():  # cached choices may have changed band
+                profile.best = STALE
 
     def file_contact(self, contact: RoutedContact) -> None:
         """Make the contact offerable in its profile (or to its sticky agent only)."""
@@ -272,27 +273,26 @@ class Matcher:
             heappop(held)
         if agent.cooldown:
             return self._pick_cooling(agent, channel, now)
-        chosen: ServeKey | None = None
-        contact: RoutedContact | None = None
-        steering = self.steering
+        chosen = NO_KEY
+        best = STALE
         for profile in agent.profiles.get(channel, ()):
-            best = profile.best
-            if best[0] <= now or best[2].ticket != best[3] or best[4] != steering:
-                best = profile.best = _best_head(profile.lanes, now, steering)
-            key = best[1]
-            if key is not None and (chosen is None or key < chosen):
-                chosen, contact = key, best[2]  # type: ignore[assignment]  # a contact when key is set
-        return contact
+            cached = profile.best
+            if cached[0] <= now or cached[2].ticket != cached[3]:
+                cached = profile.best = _best_head(profile.lanes, now)
+            if cached[1] < chosen:
+                chosen, best = cached[1], cached
+        contact = best[2]
+        return contact if type(contact) is RoutedContact else None
 
     def _pick_cooling(self, agent: RoutedAgent, channel: str, now: float) -> RoutedContact | None:
         """As ``pick_contact`` for an agent with declined contacts cooling down: lane by lane, no cache."""
         cooldown = agent.cooldown
-        chosen: ServeKey | None = None
+        chosen = NO_KEY
         found: RoutedContact | None = None
         for profile in agent.profiles.get(channel, ()):
             for lane in profile.lanes:
                 key, entry, _ = _lane_choice(lane, now, cooldown)
-                if entry is not None and key is not None and (chosen is None or key < chosen):
+                if entry is not None and key < chosen:
                     chosen, found = key, entry[5]
         return found
 
@@ -347,7 +347,7 @@ def _live_head(heap: list[OfferEntry], cooldown: Mapping[str, float] | None, now
 
 def _lane_choice(
     lane: Lane, now: float, cooldown: Mapping[str, float] | None = None
-) -> tuple[ServeKey | None, OfferEntry | None, float]:
+) -> tuple[ServeKey, OfferEntry | None, float]:
     """The lane's contact to serve at ``now``, its serving key, and when that choice may change.
 
     Without giving way the lane is served in deadline order: its head, at risk or normal. Where late
@@ -370,7 +370,7 @@ def _lane_choice(
                 return (2.0, lane.group, head[1], head[2], head[3]), head, head[0]
             if head is not None:
                 return (2.0, lane.group, head[1], head[2], head[3]), head, _NEVER
-            return None, None, _NEVER
+            return NO_KEY, None, _NEVER
     until = _NEVER
     overdue = False
     if late is not None:
@@ -395,13 +395,13 @@ def _lane_choice(
         return (2.0, lane.group, head[1], head[2], head[3]), head, until
     if late is not None:
         return (OVERDUE if overdue else 3.0, late[0], late[1], late[2], late[3]), late, until
-    return None, None, until
+    return NO_KEY, None, until
 
 
-def _best_head(lanes: list[Lane], now: float, steering: int) -> BestHead:
+def _best_head(lanes: list[Lane], now: float) -> BestHead:
     """The best lane choice at ``now`` with its serving key, and until when that holds if no lane's
     contacts change: the next time a lane's choice changes band."""
-    chosen: ServeKey | None = None
+    chosen = NO_KEY
     found: OfferEntry | None = None
     until = _NEVER
     for lane in lanes:
@@ -409,6 +409,8 @@ def _best_head(lanes: list[Lane], now: float, steering: int) -> BestHead:
             key, entry, changes = _lane_choice(lane, now)
             if changes < until:
                 until = changes
+            if entry is None:
+                continue
         else:  # _lane_choice without giving way, inlined: the lane's head, at risk or normal
             heap = lane.heap
             while heap:
@@ -418,17 +420,16 @@ def _best_head(lanes: list[Lane], now: float, steering: int) -> BestHead:
                 heappop(heap)
             else:
                 continue
-            if entry[0] <= now + lane.slack and not lane.attainment.ahead:
-                key = (1.0, entry[0], entry[1], entry[2], entry[3])
+            deadline = entry[0]
+            if deadline <= now + lane.slack:
+                key = (1.0, deadline, entry[1], entry[2], entry[3])
             else:
-                crosses = entry[0] - lane.slack
-                if crosses < until:
-                    until = crosses
+                if deadline - lane.slack < until:
+                    until = deadline - lane.slack
                 key = (2.0, lane.group, entry[1], entry[2], entry[3])
-        if key is not None and (chosen is None or key < chosen):
+        if key < chosen:
             chosen, found = key, entry
     if found is None:
-        return (until, None, _NOBODY, 0, steering)
+        return (until, NO_KEY, _NOBODY, 0)
     # Recompute a little before the next change: float rounding must never keep a stale band.
-    until -= 1e-6 * (1.0 + abs(until))
-    return (until, chosen, found[5], found[4], steering)
+    return (until - 1e-6 * (1.0 + abs(until)), chosen, found[5], found[4])

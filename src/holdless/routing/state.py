@@ -41,11 +41,11 @@ class _Nobody:
     ticket = -1
 
 
-# A profile's best offerable contact: valid until (time), its serving key (None: no contact), the
-# contact, its ticket when cached (the cache is stale once the contact's ticket moved on), and the
-# matcher's steering version it was computed under.
-BestHead = tuple[float, ServeKey | None, "RoutedContact | _Nobody", int, int]
-STALE: BestHead = (float("-inf"), None, _Nobody(), 0, -1)
+# A profile's best offerable contact: valid until (time), its serving key (NO_KEY: no contact), the
+# contact, and its ticket when cached (the cache is stale once the contact's ticket moved on).
+BestHead = tuple[float, ServeKey, "RoutedContact | _Nobody", int]
+NO_KEY: ServeKey = (float("inf"), 0.0, 0.0, 0.0, "")  # after every real key: nothing to offer
+STALE: BestHead = (float("-inf"), NO_KEY, _Nobody(), 0)
 
 
 class Attainment:
