@@ -138,41 +138,43 @@ class Matcher:
         fixed lazily when the entry reaches a heap top (``pick_agent``), so an agent's entries are pushed
         again — one per profile it serves — only when its rank improved or it regained room.
         """
+        agent.changes += 1
         if agent.state is not _AVAILABLE:
             agent.version += 1
             agent.pushed = None
             return
         pushed = agent.pushed
-        need = pushed is None
-        ranks: dict[str, tuple[float, float]] = {}
         active, capacity, select = agent.active, agent.capacity, self._select
-        for channel in agent.profiles:
+        if pushed is not None:
+            for channel in agent.profiles:
+                room = capacity.get(channel, 0)
+                load = active.get(channel, 0)
+                if load < room:
+                    old = pushed.get(channel)
+                    if old is None or select(agent.active_total, load, room, agent.idle_since) < old:
+                        break  # better than its entries say, or room again: push afresh
+                elif channel in pushed:
+                    del pushed[channel]  # no room there now: its entries are dropped when they surface
+            else:
+                return
+        agent.version += 1
+        ranks: dict[str, tuple[float, float]] = {}
+        for channel, profiles in agent.profiles.items():
             room = capacity.get(channel, 0)
             load = active.get(channel, 0)
             if load < room:
                 rank = ranks[channel] = select(agent.active_total, load, room, agent.idle_since)
-                if not need:
-                    assert pushed is not None
-                    old = pushed.get(channel)
-                    need = old is None or rank < old
-        if need:
-            agent.version += 1
-            for channel, rank in ranks.items():
-                entry = (rank[0], rank[1], agent.id, agent.version, agent)
-                for profile in agent.profiles[channel]:
+                entry = (rank[0], rank[1], agent.id, agent.version, agent, agent.changes)
+                for profile in profiles:
                     heappush(profile.free_agents, entry)
-            agent.pushed = ranks
-        else:
-            assert pushed is not None
-            for channel in [channel for channel in pushed if channel not in ranks]:
-                del pushed[channel]  # no room there now: its entries are dropped when they surface
+        agent.pushed = ranks
 
     def _push_free(self, agent: RoutedAgent, profile: RequirementProfile) -> None:
         channel = profile.channel
         rank = self._select(
             agent.active_total, agent.active.get(channel, 0), agent.capacity[channel], agent.idle_since
         )
-        heappush(profile.free_agents, (rank[0], rank[1], agent.id, agent.version, agent))
+        heappush(profile.free_agents, (rank[0], rank[1], agent.id, agent.version, agent, agent.changes))
 
     def pick_agent(self, contact: RoutedContact, now: float) -> RoutedAgent | None:
         """The free eligible agent the selection rule prefers, skipping those cooling down on the contact."""
@@ -193,10 +195,11 @@ class Matcher:
                 heappop(heap)
                 agent.pushed = None  # an entry is gone: push afresh when it has room again
                 continue
-            rank = select(agent.active_total, load, room, agent.idle_since)
-            if rank[0] != entry[0] or rank[1] != entry[1]:  # worse since pushed: move it back
-                heapreplace(heap, (rank[0], rank[1], agent.id, agent.version, agent))
-                continue
+            if entry[5] != agent.changes:  # changed since pushed: its rank may have got worse
+                rank = select(agent.active_total, load, room, agent.idle_since)
+                if rank[0] != entry[0] or rank[1] != entry[1]:  # move it back where it belongs now
+                    heapreplace(heap, (rank[0], rank[1], agent.id, agent.version, agent, agent.changes))
+                    continue
             until = agent.cooldown.get(contact.id)
             if until is not None and until > now:
                 skipped.append(heappop(heap))

@@ -33,8 +33,9 @@ OfferEntry = tuple[float, float, float, str, int, "RoutedContact"]
 # Serving key of a contact at some ``now``, smaller first: (band, deadline or group, place, enqueued_at,
 # id). Bands: 0 overdue (late beyond giving way), 1 at risk, 2 normal (keyed by group), 3 late giving way.
 ServeKey = tuple[float, float, float, float, str]
-# Free agent heap entry: selection key, agent id, the agent's version when pushed, the agent.
-FreeAgentEntry = tuple[float, float, str, int, "RoutedAgent"]
+# Free agent heap entry: selection key, agent id, the agent's version when pushed, the agent, and its
+# count of changes when pushed (unchanged since: the key is still exact).
+FreeAgentEntry = tuple[float, float, str, int, "RoutedAgent", int]
 
 
 class _Nobody:
@@ -111,6 +112,7 @@ class RoutedAgent:
         "active",
         "active_total",
         "capacity",
+        "changes",
         "cooldown",
         "id",
         "idle_since",
@@ -134,6 +136,7 @@ class RoutedAgent:
         self.active_total = 0
         self.idle_since = now
         self.version = 0  # bumped on every change that invalidates free-agent heap entries
+        self.changes = 0  # bumped on every change at all (a free entry's rank may be stale)
         self.profiles: dict[str, list[RequirementProfile]] = {}  # eligible profiles per channel
         # Rank per channel its free entries were last pushed with (None: push afresh on the next change).
         self.pushed: dict[str, tuple[float, float]] | None = None
