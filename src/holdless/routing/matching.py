@@ -365,15 +365,6 @@ def _lane_choice(
             heappush(lane.late, heappop(heap))
             head = _live_head(heap, cooldown, now)
         late = _live_head(lane.late, cooldown, now)
-        if lane.attainment.ahead:  # no need to give way: plain deadline order (late ones are older)
-            if late is not None:
-                head = late
-            late = None
-            if head is not None and head[0] >= now:
-                return (2.0, lane.group, head[1], head[2], head[3]), head, head[0]
-            if head is not None:
-                return (2.0, lane.group, head[1], head[2], head[3]), head, _NEVER
-            return NO_KEY, None, _NEVER
     until = _NEVER
     overdue = False
     if late is not None:
