@@ -45,6 +45,16 @@ class RoutingConfig:
     sticky_max_seconds: float = 60.0
     # Share of a segment's target after which a contact is "at risk" and ordered by deadline.
     at_risk_fraction: float = 0.7
+    # Holdless, in a queue with several segments (experimental, off by default): a contact past its target
+    # (already lost for the service level) gives way to on-time contacts until it has waited this many
+    # times its target, and segments are steered by measured attainment (see docs/routing.md). 1 or less:
+    # off. Positions do not reflect it yet.
+    late_yield_factor: float = 1.0
+    # Holdless, where segments compete: each segment's attainment (share answered within target) is
+    # measured as an exponentially weighted mean of its outcomes with this weight, and a segment ahead of
+    # its target share by ``attainment_margin`` or more lends its at-risk contacts' precedence to others.
+    attainment_weight: float = 0.01
+    attainment_margin: float = 0.05
     # An angry contact is ordered as if it had joined the line this much earlier.
     anger_boost_seconds: float = 30.0
     # A callback aims to be answered this long before its window ends.

@@ -33,7 +33,6 @@ from holdless.routing.model import (
     CustomerBack,
     Decision,
     Event,
-    Offer,
     OfferAccepted,
     OfferDeclined,
     OfferExpired,
@@ -48,7 +47,6 @@ from holdless.routing.placement import QueueLines
 from holdless.routing.policies import agent_selection, ordering_policy
 from holdless.routing.reading import RoutingReads
 from holdless.routing.state import (
-    AT_RISK_TIMER,
     CALLBACK_DUE_TIMER,
     COOLDOWN_END_TIMER,
     ENGAGED,
@@ -59,6 +57,8 @@ from holdless.routing.state import (
     WAITING,
     RoutedAgent,
     RoutedContact,
+    offer,
+    position_update,
 )
 
 _AVAILABLE = AgentState.AVAILABLE
@@ -76,7 +76,9 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
     def __init__(self, config: RoutingConfig | None = None) -> None:
         self.config = config or RoutingConfig()
         self._policy = ordering_policy(self.config)
-        self._matcher = Matcher(agent_selection(self.config))
+        self._matcher = Matcher(agent_selection(self.config), self._policy)
+        # segments (by id) the policy steers by measured attainment (holdless, competing segments)
+        self._steered = {id(seg) for seg in self._all_segments() if self._policy.yield_for(seg) > 0}
         self._segments: dict[tuple[str, str], Segment] = {}
         self._contacts: dict[str, RoutedContact] = {}
         self._handle_times = HandleTimes(self.config.default_handle_seconds, self.config.handle_time_weight)
@@ -87,10 +89,13 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         self._timer_seq = 0
         self._serial = 0  # contacts ever queued
         self._next_publish = float("-inf")
+        self._now = float("-inf")  # of the latest call: reads see the line as it stood then
         self._callbacks: dict[str, RoutedContact] = {}  # contacts whose promise is still open
         self._callback_outcomes = {callbacks.KEPT: 0, callbacks.BROKEN: 0}
         # per segment: answered, answered within target, abandoned after target
         self._service: dict[Segment, list[int]] = {segment: [0, 0, 0] for segment in self.config.segments}
+        # the same lists by id of the segment: a frozen dataclass hashes its fields on every lookup
+        self._service_of: dict[int, list[int]] = {id(seg): counts for seg, counts in self._service.items()}
         self._handlers: dict[type, Callable[[Any, float, Out], None]] = {
             ContactQueued: self._queued,
             AgentChanged: self._agent_changed,
@@ -109,10 +114,14 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             Tick: self._tick,
         }
 
+    def _all_segments(self) -> tuple[Segment, ...]:
+        return (*self.config.segments, *(s for group in self.config.queue_segments.values() for s in group))
+
     # --- entry points -----------------------------------------------------------------------------
 
     def on_event(self, event: Event, now: float) -> list[Decision]:
         out: Out = []
+        self._now = now
         if (self._timers and self._timers[0][0] <= now) or (self._expiries and self._expiries[0][0] <= now):
             self._run_timers(now, out)
         self._handlers[type(event)](event, now, out)
@@ -130,7 +139,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         O(waiting in the changed queues): ``Tick`` runs it every ``position_publish_seconds``, never
         per decision, so a shift of everyone behind a served contact costs nothing on the hot path.
         """
-        updates = self._lines.publish(self._contacts)
+        updates = self._lines.publish(self._contacts, now)
         self._matcher.compact()
         return updates
 
@@ -145,7 +154,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             segment = self._segments[event.queue_id, event.segment] = self.config.segment(
                 event.queue_id, event.segment
             )
-            self._service.setdefault(segment, [0, 0, 0])
+            self._service_of[id(segment)] = self._service.setdefault(segment, [0, 0, 0])
         profile = self._matcher.profile(event.channel, event.language, event.skills)
         enqueued_at = now if event.enqueued_at is None else event.enqueued_at
         self._serial += 1
@@ -235,10 +244,15 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         if promise is not None:
             promise.attempt_started_at = now
         else:
-            figures = self._service[contact.segment]
+            figures = self._service_of[id(contact.segment)]
             figures[0] += 1
-            if now - contact.enqueued_at <= contact.segment.target_seconds:
+            in_target = now - contact.enqueued_at <= contact.segment.target_seconds
+            if in_target:
                 figures[1] += 1
+            if id(contact.segment) in self._steered:
+                self._matcher.record_outcome(
+                    contact.segment, in_target, self.config.attainment_weight, self.config.attainment_margin
+                )
 
     def _declined(self, event: OfferDeclined, now: float, out: Out) -> None:
         contact = self._offered(event.contact_id, event.agent_id, "OfferDeclined", out)
@@ -266,8 +280,13 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
     def _offer(
         self, contact: RoutedContact, agent: RoutedAgent, now: float, out: Out, *, refresh: bool
     ) -> None:
-        if contact.stage == WAITING:
-            self._lines.leave(contact)
+        if contact.stage == WAITING and contact.line_key is not None:
+            lane = contact.lane
+            assert lane is not None
+            lane.line.remove(contact.line_key)  # QueueLines.leave, inlined on the hot path
+            contact.line_key = contact.lane = None
+            contact.epoch += 1
+            self._lines.dirty.add(contact.queue.id)
         contact.ticket += 1
         contact.stage = OFFERED
         contact.agent = agent
@@ -281,7 +300,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
         if refresh:
             self._matcher.agent_changed(agent)
         self._expiries.append((expires, contact, contact.ticket))
-        out.append(Offer(contact.id, agent.id, expires))
+        out.append(offer(contact.id, agent.id, expires))
 
     def _return_offer(self, contact: RoutedContact, now: float, out: Out, *, cooldown: bool = True) -> None:
         """Decline, timeout or withdrawal: the contact goes back to the place it had, the agent gets room."""
@@ -350,8 +369,8 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
                 self._return_offer(contact, now, out, cooldown=False)
         for held in agent.sticky.values():
             for entry in held:
-                contact = entry[6]
-                if entry[5] == contact.ticket and (
+                contact = entry[5]
+                if entry[4] == contact.ticket and (
                     agent.state is not _AVAILABLE or agent.id not in contact.profile.agents
                 ):
                     contact.sticky_agent = None
@@ -388,10 +407,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             if contact is not None:
                 if contact.stage == GONE:
                     continue
-                if kind == AT_RISK_TIMER:
-                    if contact.stage == WAITING and contact.epoch == token:
-                        self._cross_into_risk(contact)
-                elif kind == STICKY_END_TIMER:
+                if kind == STICKY_END_TIMER:
                     if contact.sticky_agent is not None and contact.sticky_until <= now:
                         contact.sticky_agent = None
                         if contact.stage == WAITING:
@@ -408,14 +424,7 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
     # --- the line ---------------------------------------------------------------------------------
 
     def _enter_line(self, contact: RoutedContact, now: float) -> None:
-        at_risk_from = self._lines.enter(contact, now)
-        if at_risk_from is not None:
-            self._timer(at_risk_from, AT_RISK_TIMER, contact, None, contact.epoch)
-
-    def _cross_into_risk(self, contact: RoutedContact) -> None:
-        self._lines.cross_into_risk(contact)
-        if not contact.away:
-            self._matcher.file_contact(contact)
+        self._lines.enter(contact)
 
     def _count_abandon(self, contact: RoutedContact, now: float) -> None:
         waited = now - contact.enqueued_at
@@ -424,7 +433,11 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
             and waited >= _SHORT_ABANDON_SECONDS
             and waited > contact.segment.target_seconds
         ):
-            self._service[contact.segment][2] += 1
+            self._service_of[id(contact.segment)][2] += 1
+            if id(contact.segment) in self._steered:
+                self._matcher.record_outcome(
+                    contact.segment, False, self.config.attainment_weight, self.config.attainment_margin
+                )
 
     def _forget(self, contact: RoutedContact) -> None:
         contact.stage = GONE
@@ -456,9 +469,9 @@ class RoutingEngine(ConversationEvents, CallbackEvents, RoutingReads):
 
     def _tell_place(self, contact: RoutedContact, out: Out) -> None:
         """Publish a contact's own figures at once when it (re)joins the line; others wait for the cadence."""
-        position = self._lines.position(contact) if contact.stage == WAITING else None
+        position = self._lines.position(contact, self._now) if contact.stage == WAITING else None
         if position is not None:
             figures = self._lines.figures(contact, position)
             if figures != contact.published:
                 contact.published = figures
-                out.append(PositionUpdate(contact.id, position, figures[1]))
+                out.append(position_update(contact.id, position, figures[1]))

@@ -10,10 +10,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 
-# (band, order key 1, order key 2, enqueued_at, contact_id): band 0 is at risk, 1 normal.
-LineKey = tuple[float, float, float, float, str]
+# (deadline, place, enqueued_at, contact_id): one segment's contacts of a queue, in serving order.
+LineKey = tuple[float, float, float, str]
 
 _CHUNK = 512
+_AFTER = float("inf")  # sorts after every place: (d, inf) follows every key of deadline d
 
 
 class OrderedLine:
@@ -68,8 +69,8 @@ class OrderedLine:
         elif j == len(chunk):
             maxes[i] = chunk[-1]
 
-    def rank(self, key: LineKey) -> int:
-        """How many places in the line come before ``key``."""
+    def rank(self, key: tuple[object, ...]) -> int:
+        """How many keys in the line are smaller than ``key``."""
         maxes = self._maxes
         i = bisect_left(maxes, key)
         if i == len(maxes):
@@ -79,3 +80,26 @@ class OrderedLine:
         if i <= len(chunks) // 2:
             return sum(map(len, chunks[:i])) + within
         return self._len - sum(map(len, chunks[i:])) + within
+
+    def count_due(self, deadline: float) -> int:
+        """How many keys have a deadline at or before ``deadline`` (the at-risk prefix)."""
+        chunks = self._chunks
+        if not chunks:
+            return 0
+        first = chunks[0]
+        if first[0][0] > deadline:
+            return 0
+        if first[-1][0] > deadline:  # the prefix ends in the first chunk, the usual case
+            return bisect_right(first, (deadline, _AFTER))
+        if self._maxes[-1][0] <= deadline:
+            return self._len
+        return self.rank((deadline, _AFTER))
+
+    def keys(self) -> list[LineKey]:
+        """All keys in order, as one list (for a walk over the whole line)."""
+        if len(self._chunks) == 1:
+            return list(self._chunks[0])
+        out: list[LineKey] = []
+        for chunk in self._chunks:
+            out += chunk
+        return out

@@ -1,23 +1,35 @@
-"""Every queue's line: where a contact stands, when it crosses into the at-risk band, what to publish.
+"""Every queue's line: where a contact stands, in which band, what to publish.
 
 A contact's *place* is the time it counts as having joined: its enqueue time, earlier when angry, and
-for a due callback aimed at the promise's window (see ``callbacks.callback_place``). The ordering policy
-turns the place into a line key; the line keys of a queue are kept sorted in an ``OrderedLine``, so a
-position is a rank query and a publication pass is one walk over the line.
+for a due callback aimed at the promise's window (see ``callbacks.callback_place``); its *deadline* is
+place + the segment's target. Each queue keeps one ``OrderedLine`` per segment, sorted by (deadline,
+place, enqueued_at, id). Nothing moves when time passes: the ordering policy's two bands are applied when
+a rank is counted or the line is walked, at the ``now`` of the call —
+
+* at risk (deadline − now ≤ the segment's slack): key ``(0, deadline, place, enqueued_at, id)``;
+* normal: key ``(1, group, place, enqueued_at, id)``;
+
+and since both keys grow with the place within a segment, the at-risk contacts of a segment are a prefix
+of its line. A position is a few rank queries (two per segment), a publication pass one merge of the lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from heapq import heappush
+from itertools import chain
+from operator import itemgetter
 
 from holdless.routing import callbacks
-from holdless.routing.config import RoutingConfig
-from holdless.routing.estimates import HandleTimes, expected_wait, rounded_wait
+from holdless.routing.config import RoutingConfig, Segment
+from holdless.routing.estimates import HandleTimes, rounded_wait
 from holdless.routing.lines import LineKey
 from holdless.routing.model import PositionUpdate
-from holdless.routing.policies import OrderingPolicy
-from holdless.routing.state import QueueLine, RoutedContact
+from holdless.routing.policies import NEVER_AT_RISK, OrderingPolicy
+from holdless.routing.state import QueueLine, RoutedContact, SegmentLine, position_update
+
+_BY_PLACE = itemgetter(1, 2, 3)
+_NEVER = NEVER_AT_RISK
 
 
 class QueueLines:
@@ -36,6 +48,16 @@ class QueueLines:
             queue = self.queues[queue_id] = QueueLine(queue_id)
         return queue
 
+    def lane(self, queue: QueueLine, segment: Segment) -> SegmentLine:
+        lane = queue.lanes.get(id(segment))
+        if lane is None:
+            policy = self._policy
+            lane = queue.lanes[id(segment)] = SegmentLine(
+                segment, policy.group(segment), policy.slack(segment), policy.yield_for(segment)
+            )
+            queue.at_risk = ()
+        return lane
+
     def place_of(self, contact: RoutedContact) -> float:
         place = contact.enqueued_at
         promise = contact.callback
@@ -45,47 +67,33 @@ class QueueLines:
             place -= self._config.anger_boost_seconds
         return place
 
-    def enter(self, contact: RoutedContact, now: float) -> float | None:
-        """Put the contact at the place the policy gives it (the same one again after a decline).
-
-        Returns when it will cross into the at-risk band, for the caller to set a timer; None if never
-        or if it is at risk already.
-        """
+    def enter(self, contact: RoutedContact) -> None:
+        """Put the contact at the place the policy gives it (the same one again after a decline)."""
         segment = contact.segment
-        place = contact.place = self.place_of(contact)
+        place = contact.place = (
+            self.place_of(contact) if contact.angry or contact.callback else contact.enqueued_at
+        )
         contact.epoch += 1
-        policy = self._policy
-        at_risk_from = policy.at_risk_from(segment, place)
-        key: LineKey
-        if at_risk_from is not None and at_risk_from <= now:
-            key = (0.0, policy.deadline(segment, place), 0.0, contact.enqueued_at, contact.id)
-            at_risk_from = None
-        else:
-            first, second = policy.normal_order(segment, place)
-            key = (1.0, first, second, contact.enqueued_at, contact.id)
+        key = (place + segment.target_seconds, place, contact.enqueued_at, contact.id)
         contact.line_key = key
-        contact.queue.line.add(key)
-        self.dirty.add(contact.queue.id)
-        return at_risk_from
+        queue = contact.queue
+        lane = queue.lanes.get(id(segment))
+        if lane is None:
+            lane = self.lane(queue, segment)
+        contact.lane = lane
+        lane.line.add(key)
+        self.dirty.add(queue.id)
 
     def leave(self, contact: RoutedContact) -> None:
-        if contact.line_key is not None:
-            contact.queue.line.remove(contact.line_key)
+        key = contact.line_key
+        if key is not None:
+            lane = contact.lane
+            assert lane is not None
+            lane.line.remove(key)
             contact.line_key = None
+            contact.lane = None
             contact.epoch += 1
             self.dirty.add(contact.queue.id)
-
-    def cross_into_risk(self, contact: RoutedContact) -> None:
-        key = (
-            0.0,
-            self._policy.deadline(contact.segment, contact.place),
-            0.0,
-            contact.enqueued_at,
-            contact.id,
-        )
-        self.leave(contact)
-        contact.line_key = key
-        contact.queue.line.add(key)
 
     def start_waiting(self, contact: RoutedContact) -> None:
         """Count the contact as waiting (in line or offered) for the wallboard and the longest wait."""
@@ -102,15 +110,90 @@ class QueueLines:
         contact.visit += 1
 
     def figures(self, contact: RoutedContact, position: int) -> tuple[int, float | None]:
-        wait = expected_wait(position, self._handle_times.mean(contact.queue.id), contact.profile.slots)
-        return position, rounded_wait(wait, self._config.wait_granularity_seconds)
+        slots = contact.profile.slots
+        if slots <= 0:
+            return position, None
+        wait = position * self._handle_times.mean(contact.queue.id) / slots  # estimates.expected_wait
+        granularity = self._config.wait_granularity_seconds
+        if granularity > 0:  # estimates.rounded_wait
+            wait = max(granularity, float(round(wait / granularity)) * granularity)
+        return position, wait
 
-    def position(self, contact: RoutedContact) -> int | None:
+    def position(self, contact: RoutedContact, now: float) -> int | None:
+        """1 + the contacts of the queue whose band key at ``now`` is smaller: a few rank queries.
+
+        Per segment line: its at-risk prefix (``due``) and, in the same band, those with a smaller key.
+        A contact joining at the back of its segment (the usual case) needs no search in its own line.
+        """
         key = contact.line_key
-        return None if key is None else contact.queue.line.rank(key) + 1
+        own = contact.lane
+        if key is None or own is None:
+            return None
+        before = 0
+        if key[0] <= now + own.slack:  # at risk: behind the at-risk contacts with an earlier key
+            for lane in contact.queue.lanes.values():
+                line = lane.line
+                if line._len:
+                    due = line.count_due(now + lane.slack)
+                    if due:
+                        ahead = line.rank(key)
+                        before += due if due < ahead else ahead
+            return before + 1
+        group = own.group
+        for lane in contact.queue.lanes.values():
+            line = lane.line
+            size = line._len
+            if not size:
+                continue
+            if lane.group < group:
+                before += size
+            elif lane.group > group:
+                if lane.slack != _NEVER:
+                    before += line.count_due(now + lane.slack)
+            else:
+                if lane is own:
+                    ahead = size if key > line._maxes[-1] else line.rank(key)  # joined at the back?
+                else:
+                    ahead = line.rank((key[1] + lane.segment.target_seconds, *key[1:]))
+                if ahead < size and lane.slack != _NEVER:
+                    due = line.count_due(now + lane.slack)
+                    before += due if ahead < due else ahead
+                else:
+                    before += ahead
+        return before + 1
 
-    def publish(self, contacts: Mapping[str, RoutedContact]) -> list[PositionUpdate]:
-        """Figures worth re-telling, for every dirty queue: one walk over each changed line."""
+    def serving_order(self, queue: QueueLine, now: float) -> list[LineKey]:
+        """The queue's line in the order the policy would serve it at ``now``: one merge of its lanes."""
+        lanes = queue.lanes.values()
+        if len(lanes) == 1:
+            return next(iter(lanes)).line.keys()
+        at_risk: list[LineKey] = []
+        groups: dict[float, list[list[LineKey]]] = {}
+        for lane in lanes:
+            keys = lane.line.keys()
+            due = lane.line.count_due(now + lane.slack) if lane.slack != _NEVER and keys else 0
+            if due:
+                at_risk += keys[:due]
+                keys = keys[due:]
+            groups.setdefault(lane.group, []).append(keys)
+        at_risk.sort()  # runs already sorted by (deadline, place, ...): a merge
+        for group in sorted(groups):
+            runs = groups[group]
+            at_risk += runs[0] if len(runs) == 1 else sorted(chain.from_iterable(runs), key=_BY_PLACE)
+        return at_risk
+
+    def at_risk_counts(self, queue: QueueLine, now: float) -> tuple[int, ...]:
+        return tuple(
+            lane.line.count_due(now + lane.slack) if lane.slack != _NEVER else 0
+            for lane in queue.lanes.values()
+        )
+
+    def publish(self, contacts: Mapping[str, RoutedContact], now: float) -> list[PositionUpdate]:
+        """Figures worth re-telling, for every queue that changed: one walk over each changed line.
+
+        A queue changed if a contact joined or left it since the last pass, or if a contact crossed
+        into the at-risk band (its segment's at-risk count moved while nobody joined or left).
+        """
         out: list[PositionUpdate] = []
         config = self._config
         granularity, share, exact = (
@@ -118,11 +201,17 @@ class QueueLines:
             config.republish_share,
             config.exact_positions,
         )
-        for queue_id in sorted(self.dirty):
+        dirty = self.dirty
+        for queue in self.queues.values():
+            at_risk = self.at_risk_counts(queue, now)
+            if at_risk != queue.at_risk:
+                queue.at_risk = at_risk
+                dirty.add(queue.id)
+        for queue_id in sorted(dirty):
             queue = self.queues[queue_id]
             mean = self._handle_times.mean(queue_id)
-            for position, key in enumerate(queue.line, start=1):
-                contact = contacts[key[4]]
+            for position, key in enumerate(self.serving_order(queue, now), start=1):
+                contact = contacts[key[3]]
                 slots = contact.profile.slots
                 wait = rounded_wait(position * mean / slots, granularity) if slots > 0 else None
                 told = contact.published
@@ -131,8 +220,8 @@ class QueueLines:
                     and worth_retelling(told, position, wait, share, exact)
                 ):
                     contact.published = (position, wait)
-                    out.append(PositionUpdate(contact.id, position, wait))
-        self.dirty.clear()
+                    out.append(position_update(contact.id, position, wait))
+        dirty.clear()
         return out
 
 

@@ -1,14 +1,16 @@
 """Named rules: in which order waiting contacts are served, and which free agent gets the next one.
 
 Every ordering policy is a *two-band* rule over a contact's ``place`` (the time it is treated as having
-joined the line: its enqueue time, earlier if angry, see ``docs/routing.md``):
+joined the line: its enqueue time, earlier if angry, see ``docs/routing.md``) and its **deadline**
+``place + T`` (T: the segment's target seconds):
 
-* the **normal band** is ordered by a static key ``normal_order(segment, place)``;
-* from ``at_risk_from(segment, place)`` on (None: never) the contact is in the **at-risk band**, which
-  is served before the normal band and ordered by ``deadline(segment, place)`` (earliest first).
+* the **normal band** is ordered by ``(group(segment), place)``: smaller first;
+* a contact is in the **at-risk band** once ``deadline − now ≤ slack(segment)`` (−∞: never); that band is
+  served before the normal band, earliest deadline first.
 
-Both keys are fixed once the place is known, and within a segment they grow with the place, so the
-engine keeps contacts in static heaps and only moves a contact once, when it crosses into the at-risk band.
+Both orders grow with the place within a segment, so the engine keeps each segment's contacts in a
+static heap and line sorted by (deadline, place), and decides bands only when it compares segment heads
+or counts a rank: nothing moves when time passes.
 """
 
 from __future__ import annotations
@@ -20,35 +22,47 @@ from typing import Protocol
 
 from holdless.routing.config import RoutingConfig, Segment
 
+NEVER_AT_RISK = float("-inf")
+
 
 class OrderingPolicy(Protocol):
     @property
     def name(self) -> str: ...
 
-    def normal_order(self, segment: Segment, place: float) -> tuple[float, float]:
-        """Smaller is served first."""
+    def group(self, segment: Segment) -> float:
+        """Normal band: contacts of a smaller group go first, equal groups by place."""
         ...
 
-    def at_risk_from(self, segment: Segment, place: float) -> float | None: ...
+    def slack(self, segment: Segment) -> float:
+        """At risk once the deadline is at most this far ahead; ``NEVER_AT_RISK`` for no at-risk band."""
+        ...
 
-    def deadline(self, segment: Segment, place: float) -> float: ...
+    def yield_for(self, segment: Segment) -> float:
+        """How long past its deadline a late contact gives way to on-time ones; 0 for never."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
 class HoldlessOrdering:
-    """Priority first, but a contact near its segment's floor overtakes everyone not yet at risk."""
+    """Priority first, but a contact near its segment's floor overtakes everyone not yet at risk; where
+    segments compete, a contact already past its target gives way to on-time ones, for a bounded time."""
 
     at_risk_fraction: float
+    late_yield_factor: float = 1.0
+    competing: frozenset[Segment] = frozenset()  # segments of queues that have more than one
     name: str = "holdless"
 
-    def normal_order(self, segment: Segment, place: float) -> tuple[float, float]:
-        return (-float(segment.priority), place)
+    def yield_for(self, segment: Segment) -> float:
+        if segment not in self.competing or self.late_yield_factor <= 1.0:
+            return 0.0
+        return (self.late_yield_factor - 1.0) * segment.target_seconds
 
-    def at_risk_from(self, segment: Segment, place: float) -> float | None:
-        return place + self.at_risk_fraction * segment.target_seconds
+    def group(self, segment: Segment) -> float:
+        return -float(segment.priority)
 
-    def deadline(self, segment: Segment, place: float) -> float:
-        return place + segment.target_seconds
+    def slack(self, segment: Segment) -> float:
+        # at risk from place + θ·T on: the deadline place + T is then (1 − θ)·T away or less
+        return segment.target_seconds - self.at_risk_fraction * segment.target_seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +71,14 @@ class FifoOrdering:
 
     name: str = "fifo"
 
-    def normal_order(self, segment: Segment, place: float) -> tuple[float, float]:
-        return (0.0, place)
+    def group(self, segment: Segment) -> float:
+        return 0.0
 
-    def at_risk_from(self, segment: Segment, place: float) -> float | None:
-        return None
+    def slack(self, segment: Segment) -> float:
+        return NEVER_AT_RISK
 
-    def deadline(self, segment: Segment, place: float) -> float:
-        return place + segment.target_seconds
+    def yield_for(self, segment: Segment) -> float:
+        return 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,23 +87,32 @@ class StrictPriorityOrdering:
 
     name: str = "strict-priority"
 
-    def normal_order(self, segment: Segment, place: float) -> tuple[float, float]:
-        return (-float(segment.priority), place)
+    def group(self, segment: Segment) -> float:
+        return -float(segment.priority)
 
-    def at_risk_from(self, segment: Segment, place: float) -> float | None:
-        return None
+    def slack(self, segment: Segment) -> float:
+        return NEVER_AT_RISK
 
-    def deadline(self, segment: Segment, place: float) -> float:
-        return place + segment.target_seconds
+    def yield_for(self, segment: Segment) -> float:
+        return 0.0
 
 
 ORDERING_POLICIES: Mapping[str, Callable[[RoutingConfig], OrderingPolicy]] = MappingProxyType(
     {
-        "holdless": lambda config: HoldlessOrdering(at_risk_fraction=config.at_risk_fraction),
+        "holdless": lambda config: HoldlessOrdering(
+            at_risk_fraction=config.at_risk_fraction,
+            late_yield_factor=config.late_yield_factor,
+            competing=_competing_segments(config),
+        ),
         "fifo": lambda config: FifoOrdering(),
         "strict-priority": lambda config: StrictPriorityOrdering(),
     }
 )
+
+
+def _competing_segments(config: RoutingConfig) -> frozenset[Segment]:
+    groups = (config.segments, *config.queue_segments.values())
+    return frozenset(segment for segments in groups if len(segments) > 1 for segment in segments)
 
 
 def ordering_policy(config: RoutingConfig) -> OrderingPolicy:

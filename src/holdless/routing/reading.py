@@ -31,11 +31,14 @@ class RoutingReads:
     _callbacks: dict[str, RoutedContact]
     _callback_outcomes: dict[str, int]
     _service: dict[Segment, list[int]]
+    _now: float
 
     def place_in_line(self, contact_id: str) -> PlaceInLine | None:
         """Position (1 = next) and expected wait, or None if the contact is not in a line right now."""
         contact = self._contacts.get(contact_id)
-        position = None if contact is None or contact.stage != WAITING else self._lines.position(contact)
+        position = (
+            None if contact is None or contact.stage != WAITING else self._lines.position(contact, self._now)
+        )
         if contact is None or position is None:
             return None
         return PlaceInLine(*self._lines.figures(contact, position))
@@ -48,7 +51,9 @@ class RoutingReads:
     def line(self, queue_id: str) -> tuple[str, ...]:
         """Contact ids of the queue's line in serving order (O(n): for tests and supervisors)."""
         queue = self._lines.queues.get(queue_id)
-        return () if queue is None else tuple(key[4] for key in queue.line)
+        if queue is None:
+            return ()
+        return tuple(key[3] for key in self._lines.serving_order(queue, self._now))
 
     def queue_ids(self) -> tuple[str, ...]:
         return tuple(sorted(self._lines.queues))

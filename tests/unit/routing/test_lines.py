@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from holdless.routing.lines import LineKey, OrderedLine
 
+# (deadline, place, enqueued_at, contact id), with many ties to exercise the later fields
 keys = st.tuples(
-    st.sampled_from((0.0, 1.0)),
-    st.integers(-3, 0).map(float),
     st.integers(0, 3000).map(float),
+    st.integers(-3, 0).map(float),
     st.just(0.0),
     st.text("abc", max_size=3),
 )
@@ -36,3 +36,5 @@ def test_rank_matches_a_sorted_list_through_inserts_and_removals(
     assert len(line) == len(expected)
     for key in probes + expected[::97]:
         assert line.rank(key) == bisect_left(expected, key)
+        # the at-risk prefix: every key whose deadline is at or before the probe's
+        assert line.count_due(key[0]) == sum(1 for k in expected if k[0] <= key[0])

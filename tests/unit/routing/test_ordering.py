@@ -91,3 +91,23 @@ def test_contacts_that_joined_at_the_same_moment_are_ordered_by_id() -> None:
     for contact_id in ("c", "a", "b"):
         desk.on_event(contact(contact_id), 5)
     assert desk.line("support") == ("a", "b", "c")
+
+
+def test_opt_in_late_contact_gives_way_to_an_on_time_one_then_goes_first_once_overdue() -> None:
+    # late_yield_factor 3: a standard contact (target 60 s) past its deadline gives way until 3·60 s
+    desk = engine(late_yield_factor=3.0)
+    desk.on_event(agent("a"), 0)
+    desk.on_event(contact("first"), 0)
+    desk.on_event(OfferAccepted("first", "a"), 0)
+    desk.on_event(contact("late", segment="standard"), 0)  # deadline 60
+    desk.on_event(contact("on-time", segment="premium"), 65)  # deadline 85
+    assert _next_served(desk, 70) == "on-time"  # plain EDF would serve "late" (deadline 60) first
+    desk.on_event(contact("fresh", segment="premium"), 180)  # on time (deadline 200), normal band
+    assert _next_served(desk, 185, finishing="on-time") == "late"  # waited 185 s ≥ 3·60: overdue
+
+
+def test_late_contacts_do_not_give_way_by_default() -> None:
+    desk = _busy_desk()
+    desk.on_event(contact("late", segment="standard"), 0)
+    desk.on_event(contact("on-time", segment="premium"), 65)
+    assert _next_served(desk, 70) == "late"
