@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import text
 
 from holdless.bootstrap import Holdless
@@ -127,9 +129,11 @@ class RunningServer:
         return httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=10)
 
 
-async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
+async def start_server(
+    settings: Settings, *, app: FastAPI | None = None
+) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
     """A real uvicorn server on a free loopback port, in the test's event loop."""
-    app = create_app(settings)
+    app = app or create_app(settings)
     port = free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ws_per_message_deflate=False
@@ -142,6 +146,16 @@ async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task
         await asyncio.sleep(0.02)
     assert server.started, "test server did not start"
     return server, task, RunningServer(f"http://127.0.0.1:{port}", app.state.holdless, app.state.signer)
+
+
+@asynccontextmanager
+async def serve_app(app: FastAPI) -> AsyncIterator[RunningServer]:
+    """Serve an app built by the test (e.g. with a manual clock)."""
+    server, task, running = await start_server(app.state.holdless.settings, app=app)
+    try:
+        yield running
+    finally:
+        await stop_server(server, task)
 
 
 async def settle(server: RunningServer) -> None:

@@ -115,6 +115,7 @@ TARGETS = [
     ),
     Call("GET", WIDGET_CONVERSATION + "/place"),
     Call("POST", WIDGET_CONVERSATION + "/callback", {"window_end": LATER}),
+    Call("POST", WIDGET_CONVERSATION + "/leave"),
 ]
 
 # Path placeholders are filled with the caller's OWN ids, body placeholders with the other workspace's

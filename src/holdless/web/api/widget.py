@@ -104,3 +104,9 @@ async def post_message(
 @router.post("/conversations/{conversation_id}/away")
 async def away(conversation_id: str, who: CustomerDep, ctx: CtxDep) -> dict[str, Any]:
     return conversation_out(await actions.customer_away(ctx, who, ConversationId(conversation_id)))
+
+
+@router.post("/conversations/{conversation_id}/leave")
+async def leave(conversation_id: str, who: CustomerDep, ctx: CtxDep) -> dict[str, Any]:
+    """The customer gives up waiting (closes the chat before a person answered): counted as abandoned."""
+    return conversation_out(await actions.abandon(ctx, who, ConversationId(conversation_id)))

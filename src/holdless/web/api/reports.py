@@ -1,0 +1,50 @@
+"""KPI reports: JSON for dashboards, CSV for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from holdless.analytics.report import COUNTS, FIGURES, workspace_report
+from holdless.errors import Invalid
+from holdless.web.deps import CtxDep, PrincipalDep
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get("/reports/kpis", response_model=None)
+async def kpis(
+    who: PrincipalDep,
+    ctx: CtxDep,
+    from_: Annotated[datetime, Query(alias="from", description="Start of the period (ISO time)")],
+    to: Annotated[datetime, Query(description="End of the period, exclusive (ISO time)")],
+    by: Annotated[
+        list[str] | None, Query(description="interval, queue, segment, channel, agent, language")
+    ] = None,
+    interval_minutes: Annotated[int, Query(description="15, 30 or 60")] = 60,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> dict[str, Any] | Response:
+    """SL, ASA, abandonment, AHT, occupancy, FCR, TTR, CES, CSAT, NPS, containment, transfer and callback
+    kept rates per slice, as defined in the product brief (docs/analytics.md)."""
+    if from_.tzinfo is None or to.tzinfo is None:
+        raise Invalid("Give the period with a time zone, e.g. 2026-11-23T00:00:00Z.", field="from")
+    slices = tuple(by or ())
+    rows = await workspace_report(
+        ctx, who, since=from_, until=to, by=slices, interval_minutes=interval_minutes
+    )
+    if format == "json":
+        return {"from": from_.isoformat(), "to": to.isoformat(), "by": list(slices), "rows": rows}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*slices, *FIGURES, *COUNTS])
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="kpis.csv"'},
+    )
