@@ -41,7 +41,7 @@ def test_negative_messages_score_higher_than_neutral_ones(demo: NluPipeline, lan
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known weakness: praise about a repair or a visit (no 'thanks', no 'great') still reads as a complaint",
+    reason="known weakness: praise of a repair or a visit without 'thanks' still reads as a complaint",
 )
 def test_praise_scores_far_below_a_complaint_in_every_language(demo: NluPipeline) -> None:
     for praise, complaint in [
