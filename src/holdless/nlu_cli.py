@@ -18,14 +18,10 @@ from typing import Annotated
 import typer
 from threadpoolctl import threadpool_limits
 
-from holdless.nlu.encoder import shared_encoder
-from holdless.nlu.evaluation import accuracy, macro_f1, percentile_ms, precision_recall, roc_auc
-from holdless.nlu.intents import OUT_OF_SCOPE, train_intents
-from holdless.nlu.language import LanguageDetector
-from holdless.nlu.pipeline import NluPipeline
-from holdless.nlu.resources import language_samples
-from holdless.nlu.sentiment import NEGATIVE, NEUTRAL, POSITIVE, train_sentiment
-
+# holdless.nlu (scikit-learn, the sentence encoder) is imported inside the commands: the rest of the
+# `holdless` command line starts without it. These labels mirror holdless.nlu's.
+OUT_OF_SCOPE = "oos"
+NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 USAGE_ERROR = 2
 DEFAULT_LANGUAGES = "en,ru,zh,be"
 _SENTIMENT_ALIASES = {
@@ -106,6 +102,14 @@ def intent_report(
     test_labels: list[str],
     languages: list[str],
 ) -> dict[str, object]:
+    from holdless.nlu.encoder import shared_encoder
+    from holdless.nlu.evaluation import accuracy, macro_f1, percentile_ms
+    from holdless.nlu.intents import train_intents
+    from holdless.nlu.language import LanguageDetector
+    from holdless.nlu.pipeline import NluPipeline
+    from holdless.nlu.resources import language_samples
+    from holdless.nlu.sentiment import train_sentiment
+
     encoder = shared_encoder()
     encoder.encode(["warm up"])  # model loading is not training
     started = time.perf_counter()
@@ -170,6 +174,10 @@ def _sentiment_label(raw: str, path: Path) -> str:
 
 
 def sentiment_report(texts: list[str], labels: list[str]) -> dict[str, object]:
+    from holdless.nlu.encoder import shared_encoder
+    from holdless.nlu.evaluation import accuracy, percentile_ms, precision_recall, roc_auc
+    from holdless.nlu.sentiment import train_sentiment
+
     encoder = shared_encoder()
     model = train_sentiment(encoder)
     binary = NEUTRAL not in labels  # a negative/positive set: neutral is not an answer there

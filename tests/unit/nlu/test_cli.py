@@ -78,3 +78,11 @@ def test_sentiment_eval_maps_a_two_label_set(tmp_path: Path) -> None:
     assert report["auc_negative"] == 1.0
     assert report["accuracy"] == 1.0
     assert report["labels"] == ["negative", "positive"]
+
+
+def test_the_command_line_labels_are_the_pipeline_labels() -> None:
+    from holdless import nlu, nlu_cli
+    from holdless.nlu import sentiment
+
+    assert nlu_cli.OUT_OF_SCOPE == nlu.OUT_OF_SCOPE
+    assert (nlu_cli.NEGATIVE, nlu_cli.NEUTRAL, nlu_cli.POSITIVE) == sentiment.LABELS
