@@ -159,6 +159,8 @@ class IntentModel:
         return list(self._scorer.classes)
 
     def predict(self, texts: Sequence[str], vectors: Vectors) -> list[IntentPrediction]:
+        if not texts:
+            return []
         best, confidence = _confidences(self._scorer.scores(texts, vectors))
         predictions = []
         for text, top, value in zip(texts, best, confidence, strict=True):

@@ -75,3 +75,7 @@ def test_examples_labelled_oos_teach_dont_know_and_never_become_an_intent(
 def test_a_workspace_without_examples_is_refused(encoder: UniversalSentenceEncoder) -> None:
     with pytest.raises(ValueError, match="no in-scope examples"):
         NluPipeline.train([Example("hello", "oos", "en")], encoder=encoder)
+
+
+def test_no_messages_no_analyses(demo: NluPipeline) -> None:
+    assert demo.analyse_many([], SERVED) == []
