@@ -14,6 +14,7 @@ from holdless.accounts.actions import create_user
 from holdless.bootstrap import build
 from holdless.demo import SLUG, load_demo
 from holdless.errors import HoldlessError
+from holdless.nlu_cli import nlu_app
 from holdless.report_cli import report_app
 from holdless.settings import Settings
 from holdless.simulate_cli import simulate_command
@@ -26,6 +27,7 @@ user_app = typer.Typer(help="Manage the people who sign in.", no_args_is_help=Tr
 app.add_typer(user_app, name="user")
 app.add_typer(wfm_app, name="wfm")
 app.add_typer(report_app, name="report")
+app.add_typer(nlu_app, name="nlu")
 app.command("simulate")(simulate_command)
 console = Console()
 
