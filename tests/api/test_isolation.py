@@ -102,6 +102,7 @@ TARGETS = [
     Call("GET", WIDGET_CONVERSATION + "/messages"),
     Call("POST", WIDGET_CONVERSATION + "/messages", {"text": "Hello?"}),
     Call("POST", WIDGET_CONVERSATION + "/away"),
+    Call("POST", CONVERSATION + "/priority", {"angry": True}),
     Call("GET", CONVERSATION + "/place"),
     Call("POST", CONVERSATION + "/callback", {"window_end": LATER, "channel": "webchat"}),
     Call("POST", "/api/v1/offers/{offer_id}/accept", offered=True),

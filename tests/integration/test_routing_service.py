@@ -213,3 +213,52 @@ async def test_a_restart_keeps_every_place_and_offers_nothing_twice(backend: Bac
         assert len(created) == 2, "one offer before the restart, one after: none lost, none twice"
     finally:
         await stop_server(second, task)
+
+
+async def test_an_angry_customer_moves_up_the_line_and_is_offered_first(server: RunningServer) -> None:
+    world = await make_world(server.holdless.ctx)
+    calm = await start_chat(server, world.slug, queue_id=world.queue_id)
+    upset = await start_chat(server, world.slug, queue_id=world.queue_id)
+    assert (await place_of(server, world.admin, upset.conversation_id))["position"] == 2
+
+    async with server.client(world.supervisor.token) as api:
+        marked = await api.post(
+            f"/api/v1/conversations/{upset.conversation_id}/priority", json={"angry": True}
+        )
+        assert marked.status_code == 200, marked.text
+        assert marked.json()["attributes"]["angry"] == "yes"
+    async with server.client(upset.token) as widget:
+        path = f"/api/v1/conversations/{upset.conversation_id}/priority"
+        refusal(await widget.post(path, json={"angry": False}), 401)
+    await published(server)
+    assert (await place_of(server, world.admin, upset.conversation_id))["position"] == 1
+    assert (await place_of(server, world.admin, calm.conversation_id))["position"] == 2
+
+    await available(server, world, world.agent, chats=1)
+    [offer] = await offers_of(server, world.agent)
+    assert offer["conversation_id"] == upset.conversation_id
+
+
+async def test_a_returning_customer_is_first_offered_to_the_agent_who_helped_last(
+    server: RunningServer,
+) -> None:
+    world = await make_world(server.holdless.ctx)
+    await available(server, world, world.supervisor)  # idle longest: would get new work first
+    await available(server, world, world.agent)
+    chat = await start_chat(server, world.slug, queue_id=world.queue_id)
+    [first] = await offers_of(server, world.supervisor)
+    async with server.client(world.supervisor.token) as api:
+        assert (await api.post(f"/api/v1/offers/{first['id']}/decline")).status_code == 200
+    [taken] = await offers_of(server, world.agent)
+    async with server.client(world.agent.token) as api:
+        assert (await api.post(f"/api/v1/offers/{taken['id']}/accept")).status_code == 200
+        path = f"/api/v1/conversations/{chat.conversation_id}/resolve"
+        assert (await api.post(path, json={"disposition": "resolved"})).status_code == 200
+    await settle(server)
+
+    async with server.client(chat.token) as widget:
+        again = await widget.post("/api/v1/widget/conversations", json={"queue_id": world.queue_id})
+        assert again.status_code == 201, again.text
+    [sticky] = await offers_of(server, world.agent)
+    assert sticky["conversation_id"] == again.json()["id"], "the agent who helped last is asked first"
+    assert await offers_of(server, world.supervisor) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from holdless.conversations import events as ev
@@ -210,3 +211,40 @@ async def abandon(ctx: Ctx, actor: Actor, conversation_id: ConversationId) -> Co
         await uow.conversations.update(abandoned)
         uow.record(ev.conversation_event(ev.ABANDONED, abandoned, actor.actor, now, audience=Audience.STAFF))
     return abandoned
+
+
+async def set_anger(
+    ctx: Ctx, actor: Actor, conversation_id: ConversationId, *, angry: bool, source: str = "agent"
+) -> Conversation:
+    """An angry customer waits less: the routing engine moves the place earlier by a bounded amount.
+
+    Set by the virtual agent when sentiment turns negative, or by staff; kept as the conversation's
+    ``angry`` attribute so restarts and the agent's screen see it.
+    """
+    if isinstance(actor, CustomerPrincipal):
+        raise Forbidden("Customers cannot change their own priority.")
+    now = ctx.clock.now()
+    async with ctx.uow() as uow:
+        conversation = await visible_conversation(uow, actor, conversation_id, for_update=True)
+        if not conversation.is_open:
+            raise Invalid("Only an open conversation can change priority.")
+        flag = "yes" if angry else ""
+        if conversation.attributes.get("angry", "") == flag:
+            return conversation
+        attributes = {k: v for k, v in conversation.attributes.items() if k != "angry"}
+        if angry:
+            attributes["angry"] = flag
+        changed = replace(conversation, attributes=attributes)
+        await uow.conversations.update(changed)
+        uow.record(
+            ev.conversation_event(
+                ev.PRIORITY_CHANGED,
+                changed,
+                actor.actor,
+                now,
+                audience=Audience.STAFF,
+                angry=angry,
+                source=source,
+            )
+        )
+    return changed

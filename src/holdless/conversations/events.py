@@ -17,6 +17,7 @@ BACK = "conversation.back"
 ABANDONED = "conversation.abandoned"
 RESOLVED = "conversation.resolved"
 REOPENED = "conversation.reopened"
+PRIORITY_CHANGED = "conversation.priority_changed"
 MESSAGE_CREATED = "message.created"
 NOTE_CREATED = "note.created"
 

@@ -36,6 +36,7 @@ ROUTING_EVENT_TYPES = frozenset(
         ev.ABANDONED,
         ev.RESOLVED,
         ev.REOPENED,
+        ev.PRIORITY_CHANGED,
         OFFER_ACCEPTED,
         OFFER_DECLINED,
         CALLBACK_REQUESTED,
@@ -47,6 +48,11 @@ ROUTING_EVENT_TYPES = frozenset(
     }
 )
 RESTART_EVENT_TYPES = frozenset({"queue.created", "queue.updated"})
+
+# A customer who comes back within this long is first offered to the agent who helped them last, who
+# is held for them at most STICKY_HOLD_SECONDS (the engine bounds it again by sticky_max_seconds).
+STICKY_WINDOW_SECONDS = 1800.0
+STICKY_HOLD_SECONDS = 30.0
 
 _STATES = {
     AgentState.AVAILABLE: rt.AgentState.AVAILABLE,
@@ -121,6 +127,8 @@ class WorkspaceRouter:
     # Callback attempts under way when the engine was restored: conversation -> start (None: too late).
     attempts: dict[str, float | None] = field(default_factory=dict)
     _settled: list[rt.Decision] = field(default_factory=list)
+    # The agent who last resolved a conversation of the customer, and when (for the sticky preference).
+    last_agent: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     def take_settled(self) -> list[rt.Decision]:
         settled, self._settled = self._settled, []
@@ -159,6 +167,11 @@ class WorkspaceRouter:
         language = (
             c.language if queue is None or not queue.languages or c.language in queue.languages else None
         )
+        sticky, until = None, None
+        helped = self.last_agent.get(c.customer_id)
+        joined = enqueued_at if enqueued_at is not None else _ts(c.queued_at)
+        if helped is not None and joined is not None and joined - helped[1] <= STICKY_WINDOW_SECONDS:
+            sticky, until = helped[0], joined + STICKY_HOLD_SECONDS
         return rt.ContactQueued(
             c.id,
             c.queue_id,
@@ -167,8 +180,17 @@ class WorkspaceRouter:
             self.requirements(c.queue_id),
             language,
             customer_id=c.customer_id,
+            sticky_agent_id=sticky,
+            sticky_until=until,
             enqueued_at=enqueued_at,
         )
+
+    def joining(self, c: Conversation, *, enqueued_at: float | None) -> list[rt.Event]:
+        """The contact takes its place; an angry one is told to the engine at once."""
+        events: list[rt.Event] = [self.contact_queued(c, enqueued_at=enqueued_at)]
+        if c.attributes.get("angry") == "yes":
+            events.append(rt.PriorityChanged(c.id, True))
+        return events
 
     def agent_changed(self, agent_id: str) -> rt.AgentChanged:
         profile = self.agents.get(UserId(agent_id))
@@ -255,10 +277,10 @@ class WorkspaceRouter:
             if known in ("waiting", "offered", "scheduled"):
                 out.append(rt.ContactLeft(c.id, "moved"))
                 enqueued = _ts(c.first_queued_at)  # a move between queues keeps the place
-            out.append(self.contact_queued(c, enqueued_at=enqueued))
+            out += self.joining(c, enqueued_at=enqueued)
         elif kind == ev.REOPENED and c.status is Status.QUEUED:
             out += self._release(c.id)
-            out.append(self.contact_queued(c, enqueued_at=_ts(c.queued_at)))
+            out += self.joining(c, enqueued_at=_ts(c.queued_at))
         elif kind in (ev.ASSIGNED, ev.TRANSFERRED):
             if data.get("offer_id") or c.assignee_id is None or data.get("to_queue_id"):
                 return []
@@ -268,6 +290,9 @@ class WorkspaceRouter:
             self.outside[c.id] = (c.assignee_id, c.channel.value)
             out.append(self.agent_changed(c.assignee_id))
         elif kind in (ev.RESOLVED, ev.ABANDONED):
+            resolved_at = _ts(data["conversation"].get("resolved_at"))
+            if kind == ev.RESOLVED and c.assignee_id is not None and resolved_at is not None:
+                self.last_agent[c.customer_id] = (c.assignee_id, resolved_at)
             if known in ("waiting", "offered", "scheduled"):
                 out.append(rt.ContactLeft(c.id, "abandoned" if kind == ev.ABANDONED else "closed"))
             out += self._release(c.id)
@@ -275,6 +300,8 @@ class WorkspaceRouter:
             out.append(rt.CustomerAway(c.id))
         elif kind == ev.BACK and known in ("waiting", "offered"):
             out.append(rt.CustomerBack(c.id))
+        elif kind == ev.PRIORITY_CHANGED and known in ("waiting", "offered", "scheduled"):
+            out.append(rt.PriorityChanged(c.id, bool(data.get("angry"))))
         return out
 
     def _release(self, contact_id: str) -> list[rt.Event]:
@@ -324,4 +351,5 @@ def conversation_from(workspace_id: WorkspaceId, data: Mapping[str, Any]) -> Con
         first_queued_at=when("first_queued_at"),
         queued_at=when("queued_at"),
         assigned_at=when("assigned_at"),
+        attributes=dict(data.get("attributes") or {}),
     )

@@ -260,7 +260,7 @@ class Dispatcher:
             key=lambda c: (c.queued_at or c.created_at, c.id),
         )
         for c in waiting:
-            feed.append(router.contact_queued(c, enqueued_at=(c.queued_at or c.created_at).timestamp()))
+            feed += router.joining(c, enqueued_at=(c.queued_at or c.created_at).timestamp())
             if c.status is Status.AWAY:
                 feed.append(engine.CustomerAway(c.id))
         by_conversation = {c.id: c for c in waiting}

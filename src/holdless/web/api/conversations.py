@@ -181,3 +181,17 @@ async def resolve(conversation_id: str, body: ResolveIn, who: PrincipalDep, ctx:
 @router.post("/conversations/{conversation_id}/reopen")
 async def reopen(conversation_id: str, who: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
     return conversation_out(await actions.reopen(ctx, who, ConversationId(conversation_id)))
+
+
+class PriorityIn(BaseModel):
+    angry: bool = Field(description="An angry customer is served sooner (a bounded move up the line)")
+
+
+@router.post("/conversations/{conversation_id}/priority")
+async def set_priority(
+    conversation_id: str, body: PriorityIn, who: PrincipalDep, ctx: CtxDep
+) -> dict[str, Any]:
+    changed = await actions.set_anger(
+        ctx, who, ConversationId(conversation_id), angry=body.angry, source="staff"
+    )
+    return conversation_out(changed)
