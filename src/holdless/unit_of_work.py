@@ -18,6 +18,7 @@ from holdless.clock import Clock
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
 from holdless.events import Event
+from holdless.feedback.repository import SurveyRepository
 from holdless.ids import ConversationId, WorkspaceId
 from holdless.routing.repository import CallbackRepository, OfferRepository, QueueRepository
 
@@ -50,6 +51,7 @@ class UnitOfWork(Protocol):
     customers: CustomerRepository
     queues: QueueRepository
     offers: OfferRepository
+    surveys: SurveyRepository
     callbacks: CallbackRepository
     conversations: ConversationRepository
     messages: MessageRepository

@@ -22,6 +22,7 @@ from holdless.accounts.actions import create_workspace
 from holdless.agents.actions import set_state, update_profile
 from holdless.agents.model import AgentState
 from holdless.contacts.actions import create_customer
+from holdless.conversations.actions import resolve
 from holdless.routing.callback_actions import request_callback
 from holdless.settings import Settings
 from holdless.tenancy import SystemPrincipal
@@ -117,6 +118,9 @@ TARGETS = [
     Call("GET", WIDGET_CONVERSATION + "/place"),
     Call("POST", WIDGET_CONVERSATION + "/callback", {"window_end": LATER}),
     Call("POST", WIDGET_CONVERSATION + "/leave"),
+    Call("GET", CONVERSATION + "/survey"),
+    Call("GET", WIDGET_CONVERSATION + "/survey", alias=("conversation_id", "surveyed_chat_id")),
+    Call("POST", WIDGET_CONVERSATION + "/survey", {"csat": 5}, alias=("conversation_id", "surveyed_chat_id")),
 ]
 
 # Path placeholders are filled with the caller's OWN ids, body placeholders with the other workspace's
@@ -154,6 +158,11 @@ async def _side(server: RunningServer, slug: str) -> Side:
     chat = await start_chat(server, slug, queue_id=world.queue_id)
     async with server.client(world.admin.token) as api:
         token = await api.post("/api/v1/tokens", json={"name": "spare"})
+    # The visitor's second chat, resolved, so a survey was asked in it.
+    async with server.client(chat.token) as widget:
+        second = await widget.post("/api/v1/widget/conversations", json={"queue_id": world.queue_id})
+    surveyed = second.json()["id"]
+    await resolve(ctx, world.admin.principal, surveyed, disposition="resolved")
     # Real offers: the supervisor joins the Tech queue and becomes available; the engine offers it two
     # conversations, one of which has a callback promised.
     promised = await queued_conversation(ctx, world, queue_id=world.other_queue_id)
@@ -187,6 +196,7 @@ async def _side(server: RunningServer, slug: str) -> Side:
         "offer_id": offers[promised.id],
         "declined_offer_id": offers[declined.id],
         "callback_id": callback.id,
+        "surveyed_chat_id": surveyed,
     }
     return Side(world, chat, ids)
 

@@ -10,6 +10,7 @@ from holdless.conversations.access import visible_conversation
 from holdless.conversations.model import Channel, Conversation, Status
 from holdless.errors import Forbidden, Invalid
 from holdless.events import Audience
+from holdless.feedback.actions import ask_after_resolution
 from holdless.ids import ConversationId, CustomerId, QueueId, UserId, new_id
 from holdless.tenancy import Actor, CustomerPrincipal, Principal, Role
 from holdless.unit_of_work import Ctx, UnitOfWork
@@ -160,6 +161,7 @@ async def resolve(
         resolved = conversation.resolve(disposition, now)
         await uow.conversations.update(resolved)
         uow.record(ev.conversation_event(ev.RESOLVED, resolved, actor.actor, now, disposition=disposition))
+        await ask_after_resolution(uow, resolved, actor.actor, now)
     return resolved
 
 

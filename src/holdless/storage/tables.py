@@ -304,3 +304,21 @@ callbacks = Table(
         postgresql_where=text("status = 'promised'"),
     ),
 )
+
+surveys = Table(
+    "surveys",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("questions", Json, nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("answered_at", UtcDateTime),
+    Column("answers", Json, nullable=False),
+    Column("comment", Text, nullable=False),
+    Index(None, "workspace_id", "conversation_id", "requested_at"),
+    Index(None, "workspace_id", "customer_id", "requested_at"),
+)

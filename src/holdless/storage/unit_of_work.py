@@ -18,6 +18,7 @@ from holdless.agents.repository import AgentRepository
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
 from holdless.events import Event
+from holdless.feedback.repository import SurveyRepository
 from holdless.routing.repository import CallbackRepository, OfferRepository, QueueRepository
 from holdless.storage.repositories.accounts import SqlSessions, SqlTokens, SqlUsers, SqlWorkspaces
 from holdless.storage.repositories.agents import SqlAgents
@@ -26,6 +27,7 @@ from holdless.storage.repositories.conversations import SqlConversations, SqlMes
 from holdless.storage.repositories.event_log import SqlEventLog
 from holdless.storage.repositories.promises import SqlCallbacks, SqlOffers
 from holdless.storage.repositories.queues import SqlQueues
+from holdless.storage.repositories.surveys import SqlSurveys
 from holdless.unit_of_work import EventLog
 
 AfterCommit = Callable[[Sequence[Event]], Awaitable[None]]
@@ -40,6 +42,7 @@ class SqlUnitOfWork:
     customers: CustomerRepository
     queues: QueueRepository
     offers: OfferRepository
+    surveys: SurveyRepository
     callbacks: CallbackRepository
     conversations: ConversationRepository
     messages: MessageRepository
@@ -74,6 +77,7 @@ class SqlUnitOfWork:
         self.queues = SqlQueues(conn)
         self.offers = SqlOffers(conn, row_locks=row_locks)
         self.callbacks = SqlCallbacks(conn)
+        self.surveys = SqlSurveys(conn)
         self.conversations = SqlConversations(conn, row_locks=row_locks)
         self.messages = SqlMessages(conn)
         self.notes = SqlNotes(conn)

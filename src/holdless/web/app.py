@@ -16,6 +16,7 @@ from holdless.web.api import (
     conversations,
     customers,
     events,
+    feedback,
     people,
     queues,
     reports,
@@ -68,6 +69,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
         routing,
         reports,
         workforce,
+        feedback,
     ):
         app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)
