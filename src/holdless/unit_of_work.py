@@ -15,6 +15,7 @@ from holdless.accounts.repository import (
 )
 from holdless.agents.repository import AgentRepository
 from holdless.clock import Clock
+from holdless.complaints.repository import ComplaintRepository
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
 from holdless.events import Event
@@ -52,6 +53,7 @@ class UnitOfWork(Protocol):
     queues: QueueRepository
     offers: OfferRepository
     surveys: SurveyRepository
+    complaints: ComplaintRepository
     callbacks: CallbackRepository
     conversations: ConversationRepository
     messages: MessageRepository

@@ -21,6 +21,7 @@ import pytest
 from holdless.accounts.actions import create_workspace
 from holdless.agents.actions import set_state, update_profile
 from holdless.agents.model import AgentState
+from holdless.complaints.actions import configure, open_complaint
 from holdless.contacts.actions import create_customer
 from holdless.conversations.actions import resolve
 from holdless.routing.callback_actions import request_callback
@@ -71,6 +72,11 @@ def _fill(template: Any, ids: dict[str, str]) -> Any:
 
 
 LATER = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+COMPLAINT_SETTINGS = {
+    "zone": "UTC",
+    "hours": {str(day): [["00:00", "00:00"]] for day in range(7)},
+    "categories": [{"name": "billing", "acknowledge_hours": 1, "respond_hours": 8, "resolve_hours": 40}],
+}
 CONVERSATION = "/api/v1/conversations/{conversation_id}"
 WIDGET_CONVERSATION = "/api/v1/widget/conversations/{conversation_id}"
 
@@ -119,6 +125,8 @@ TARGETS = [
     Call("POST", WIDGET_CONVERSATION + "/callback", {"window_end": LATER}),
     Call("POST", WIDGET_CONVERSATION + "/leave"),
     Call("GET", CONVERSATION + "/survey"),
+    Call("POST", CONVERSATION + "/complaint", {"category": "billing"}),
+    Call("POST", "/api/v1/complaints/{complaint_id}/{stage}"),
     Call("GET", WIDGET_CONVERSATION + "/survey", alias=("conversation_id", "surveyed_chat_id")),
     Call("POST", WIDGET_CONVERSATION + "/survey", {"csat": 5}, alias=("conversation_id", "surveyed_chat_id")),
 ]
@@ -171,6 +179,8 @@ async def _side(server: RunningServer, slug: str) -> Side:
         ctx, SystemPrincipal(world.workspace_id), promised.id,
         window_end=datetime.now(UTC) + timedelta(hours=1), channel="webchat",
     )  # fmt: skip
+    await configure(ctx, world.admin.principal, COMPLAINT_SETTINGS)
+    complaint = await open_complaint(ctx, world.admin.principal, promised.id, category="billing")
     boss = world.supervisor
     await update_profile(
         ctx,
@@ -197,6 +207,8 @@ async def _side(server: RunningServer, slug: str) -> Side:
         "declined_offer_id": offers[declined.id],
         "callback_id": callback.id,
         "surveyed_chat_id": surveyed,
+        "complaint_id": complaint.id,
+        "stage": "acknowledge",
     }
     return Side(world, chat, ids)
 
@@ -238,7 +250,10 @@ async def test_every_object_of_another_workspace_is_not_found_and_stays_unchange
     (so the 404s come from the workspace boundary, not from a broken request)."""
     acme, globex = await _side(server, "acme"), await _side(server, "globex")
     before = await _snapshot(server, globex)
-    missing = {name: f"{value[:4]}00000000000000000000000000" for name, value in globex.ids.items()}
+    missing = {
+        name: f"{value[:4]}00000000000000000000000000" if name.endswith("_id") else value
+        for name, value in globex.ids.items()
+    }
 
     # Agents also see the conversation rows, where what they may see is decided per conversation.
     calls = [(acme.world.admin, call) for call in TARGETS]
@@ -278,7 +293,8 @@ async def test_naming_another_workspaces_object_in_a_request_is_not_found(server
 
 async def test_lists_and_filters_show_only_the_callers_workspace(server: RunningServer) -> None:
     acme, globex = await _side(server, "acme"), await _side(server, "globex")
-    theirs = set(globex.ids.values()) | {globex.chat.customer_id, globex.chat.conversation_id}
+    ids = {value for name, value in globex.ids.items() if name.endswith("_id")}
+    theirs = ids | {globex.chat.customer_id, globex.chat.conversation_id}
 
     async with server.client(acme.world.admin.token) as api:
         seen = [

@@ -322,3 +322,26 @@ surveys = Table(
     Index(None, "workspace_id", "conversation_id", "requested_at"),
     Index(None, "workspace_id", "customer_id", "requested_at"),
 )
+
+# One row per workspace: its business calendar and complaint categories (validated by complaints/model.py).
+complaint_settings = Table(
+    "complaint_settings",
+    metadata,
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("document", Json, nullable=False),
+)
+
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("due", Json, nullable=False),
+    Column("done", Json, nullable=False),
+    UniqueConstraint("conversation_id"),
+    Index(None, "workspace_id", "opened_at"),
+)

@@ -15,6 +15,7 @@ from holdless.accounts.repository import (
     WorkspaceRepository,
 )
 from holdless.agents.repository import AgentRepository
+from holdless.complaints.repository import ComplaintRepository
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
 from holdless.events import Event
@@ -22,6 +23,7 @@ from holdless.feedback.repository import SurveyRepository
 from holdless.routing.repository import CallbackRepository, OfferRepository, QueueRepository
 from holdless.storage.repositories.accounts import SqlSessions, SqlTokens, SqlUsers, SqlWorkspaces
 from holdless.storage.repositories.agents import SqlAgents
+from holdless.storage.repositories.complaints import SqlComplaints
 from holdless.storage.repositories.contacts import SqlCustomers
 from holdless.storage.repositories.conversations import SqlConversations, SqlMessages, SqlNotes
 from holdless.storage.repositories.event_log import SqlEventLog
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
     queues: QueueRepository
     offers: OfferRepository
     surveys: SurveyRepository
+    complaints: ComplaintRepository
     callbacks: CallbackRepository
     conversations: ConversationRepository
     messages: MessageRepository
@@ -78,6 +81,7 @@ class SqlUnitOfWork:
         self.offers = SqlOffers(conn, row_locks=row_locks)
         self.callbacks = SqlCallbacks(conn)
         self.surveys = SqlSurveys(conn)
+        self.complaints = SqlComplaints(conn)
         self.conversations = SqlConversations(conn, row_locks=row_locks)
         self.messages = SqlMessages(conn)
         self.notes = SqlNotes(conn)

@@ -13,6 +13,7 @@ from holdless.bootstrap import Holdless, build, tune_gc
 from holdless.settings import Settings
 from holdless.web.api import (
     auth,
+    complaints,
     conversations,
     customers,
     events,
@@ -70,6 +71,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
         reports,
         workforce,
         feedback,
+        complaints,
     ):
         app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)

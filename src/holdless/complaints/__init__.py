@@ -1,0 +1,1 @@
+"""The complaints register: commitments (acknowledge, respond, resolve by) on the business calendar."""
