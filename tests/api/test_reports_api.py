@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from holdless.bootstrap import build
@@ -83,6 +85,10 @@ async def test_a_morning_gives_the_hand_worked_sl_asa_abandonment_and_aht(
         answer_json = await api.get(
             "/api/v1/reports/kpis", params={"from": START, "to": "2026-01-05T10:00:00Z"}
         )
+        as_parquet = await api.get(
+            "/api/v1/reports/kpis",
+            params={"from": START, "to": "2026-01-05T10:00:00Z", "by": "queue", "format": "parquet"},
+        )
         by_channel = await api.get(
             "/api/v1/reports/kpis",
             params={"from": START, "to": "2026-01-05T10:00:00Z", "by": "channel", "format": "csv"},
@@ -96,6 +102,9 @@ async def test_a_morning_gives_the_hand_worked_sl_asa_abandonment_and_aht(
     assert (row["joined"], row["answered"], row["resolved"]) == (4, 2, 2)
 
     assert by_channel.headers["content-type"].startswith("text/csv")
+    frame = pl.read_parquet(io.BytesIO(as_parquet.content))
+    assert frame.columns[:2] == ["queue", "sl"]
+    assert frame.filter(pl.col("queue") == world.queue_id)["sl"].to_list() == [pytest.approx(1 / 3)]
     header, *lines = by_channel.text.strip().splitlines()
     assert header.split(",")[:2] == ["channel", "sl"]
     [webchat] = [line.split(",") for line in lines if line.startswith("webchat,")]

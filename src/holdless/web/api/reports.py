@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import polars as pl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
@@ -15,6 +16,17 @@ from holdless.errors import Invalid
 from holdless.web.deps import CtxDep, PrincipalDep
 
 router = APIRouter(tags=["reports"])
+
+
+def parquet_bytes(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
+    """The rows as a Parquet file (polars), with a column per slice, figure and count even when empty."""
+    schema = {
+        name: pl.Float64 if name in FIGURES else pl.Int64 if name in COUNTS else pl.String for name in columns
+    }
+    frame = pl.DataFrame([{name: row.get(name) for name in columns} for row in rows], schema=schema)
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()
 
 
 @router.get("/reports/kpis", response_model=None)
@@ -27,7 +39,7 @@ async def kpis(
         list[str] | None, Query(description="interval, queue, segment, channel, agent, language")
     ] = None,
     interval_minutes: Annotated[int, Query(description="15, 30 or 60")] = 60,
-    format: Annotated[Literal["json", "csv"], Query()] = "json",
+    format: Annotated[Literal["json", "csv", "parquet"], Query()] = "json",
 ) -> dict[str, Any] | Response:
     """SL, ASA, abandonment, AHT, occupancy, FCR, TTR, CES, CSAT, NPS, containment, transfer and callback
     kept rates per slice, as defined in the product brief (docs/analytics.md)."""
@@ -39,8 +51,15 @@ async def kpis(
     )
     if format == "json":
         return {"from": from_.isoformat(), "to": to.isoformat(), "by": list(slices), "rows": rows}
+    columns = [*slices, *FIGURES, *COUNTS]
+    if format == "parquet":
+        return Response(
+            parquet_bytes(rows, columns),
+            media_type="application/vnd.apache.parquet",
+            headers={"Content-Disposition": 'attachment; filename="kpis.parquet"'},
+        )
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[*slices, *FIGURES, *COUNTS])
+    writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     writer.writerows(rows)
     return Response(
