@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from holdless.analytics.live import LiveKpis
 from holdless.clock import Clock, SystemClock
 from holdless.conversations.writer import MessageWriter
 from holdless.dispatch.service import Dispatcher
@@ -32,6 +33,7 @@ class Holdless:
     events: SqlEventSource
     ctx: Ctx
     dispatcher: Dispatcher | None = None
+    live_kpis: LiveKpis = field(default_factory=LiveKpis)
 
     async def start(self) -> None:
         dispatcher = self.dispatcher

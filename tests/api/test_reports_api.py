@@ -89,6 +89,7 @@ async def test_a_morning_gives_the_hand_worked_sl_asa_abandonment_and_aht(
             "/api/v1/reports/kpis",
             params={"from": START, "to": "2026-01-05T10:00:00Z", "by": "queue", "format": "parquet"},
         )
+        live = await api.get("/api/v1/reports/live", params={"since": START})
         by_channel = await api.get(
             "/api/v1/reports/kpis",
             params={"from": START, "to": "2026-01-05T10:00:00Z", "by": "channel", "format": "csv"},
@@ -101,6 +102,9 @@ async def test_a_morning_gives_the_hand_worked_sl_asa_abandonment_and_aht(
     assert row["aht"] == pytest.approx((105 + 150) / 2)
     assert (row["joined"], row["answered"], row["resolved"]) == (4, 2, 2)
 
+    [now] = live.json()["rows"]
+    for name in ("sl", "asa", "abandonment", "aht", "joined", "answered", "resolved"):
+        assert now[name] == pytest.approx(row[name]), f"the live wallboard agrees with the report on {name}"
     assert by_channel.headers["content-type"].startswith("text/csv")
     frame = pl.read_parquet(io.BytesIO(as_parquet.content))
     assert frame.columns[:2] == ["queue", "sl"]

@@ -11,9 +11,10 @@ import polars as pl
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from holdless.analytics.kpis import DIMENSIONS
 from holdless.analytics.report import COUNTS, FIGURES, workspace_report
 from holdless.errors import Invalid
-from holdless.web.deps import CtxDep, PrincipalDep
+from holdless.web.deps import CtxDep, HoldlessDep, PrincipalDep
 
 router = APIRouter(tags=["reports"])
 
@@ -67,3 +68,21 @@ async def kpis(
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="kpis.csv"'},
     )
+
+
+@router.get("/reports/live")
+async def live(
+    who: PrincipalDep,
+    ctx: CtxDep,
+    running: HoldlessDep,
+    by: Annotated[list[str] | None, Query(description="Slices: " + ", ".join(DIMENSIONS))] = None,
+    since: Annotated[datetime | None, Query(description="Default: midnight UTC today")] = None,
+) -> dict[str, Any]:
+    """Today's figures for the wallboard, from a live projection (never staler than the event log)."""
+    now = ctx.clock.now()
+    start = since or now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if start.tzinfo is None:
+        raise Invalid("Give 'since' with a time zone, e.g. 2026-11-23T00:00:00Z.", field="since")
+    slices = tuple(by or ())
+    rows = await running.live_kpis.figures(ctx, who, since=start, until=now, by=slices)
+    return {"from": start.isoformat(), "to": now.isoformat(), "by": list(slices), "rows": rows}
