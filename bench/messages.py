@@ -471,7 +471,10 @@ def holdless_command() -> str:
 def server_env(database_url: str, redis_url: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOLDLESS_")}
     env.update(
-        HOLDLESS_DATABASE_URL=database_url, HOLDLESS_SECRET_KEY=SECRET_KEY, HOLDLESS_LOG_LEVEL="warning"
+        HOLDLESS_DATABASE_URL=database_url,
+        HOLDLESS_SECRET_KEY=SECRET_KEY,
+        HOLDLESS_LOG_LEVEL="warning",
+        HOLDLESS_WIDGET_SESSIONS_PER_MINUTE="0",  # a thousand customers from one address
     )
     if redis_url:
         env["HOLDLESS_REDIS_URL"] = redis_url

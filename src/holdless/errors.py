@@ -46,3 +46,13 @@ class Conflict(HoldlessError):
     """The request collides with existing state (a duplicate email, a concurrent change)."""
 
     code = "conflict"
+
+
+class TooManyRequests(HoldlessError):
+    """The caller is going faster than allowed; ``retry_after`` says when to try again."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     db_pool_size: int = Field(default=10, ge=1)
     var_dir: Path = Path("var")
+    widget_sessions_per_minute: int = Field(
+        default=30, ge=0, description="New widget sessions a minute per client address (0: no limit)"
+    )
     routing: bool = Field(default=True, description="Run the routing engine (offers, positions, callbacks)")
     offer_timeout_seconds: float = Field(
         default=20.0, gt=0, le=600, description="An unanswered offer moves on"

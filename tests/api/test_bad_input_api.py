@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.api.expect import refusal
-from tests.conftest import RunningServer
+from tests.conftest import Backend, RunningServer, make_settings, start_server, stop_server
 from tests.factories import make_world, queued_conversation
 
 HUGE = 10**24
@@ -164,3 +165,20 @@ async def test_random_json_bodies_never_cause_a_500(server: RunningServer) -> No
             assert response.json()["error"]["message"]
 
     await asyncio.to_thread(property_holds)
+
+
+async def test_too_many_new_chat_sessions_from_one_address_get_429_with_retry_after(
+    backend: Backend, tmp_path: Path
+) -> None:
+    server, task, running = await start_server(make_settings(backend, tmp_path, widget_sessions_per_minute=2))
+    try:
+        world = await make_world(running.holdless.ctx)
+        async with running.client() as anonymous:
+            for _ in range(2):
+                opened = await anonymous.post("/api/v1/widget/sessions", json={"workspace": world.slug})
+                assert opened.status_code == 201, opened.text
+            refused = await anonymous.post("/api/v1/widget/sessions", json={"workspace": world.slug})
+        assert "Too many new chat sessions" in refusal(refused, 429)
+        assert int(refused.headers["Retry-After"]) >= 1
+    finally:
+        await stop_server(server, task)

@@ -38,6 +38,8 @@ async def test_customer_is_created_with_identities_and_found_by_name_or_email(se
         assert await found("anna.petrova@example") == ["Anna Petrova"]
         assert await found("olga@acme") == ["Olga"]
         assert await found("nobody-like-this") == []
+        assert await found("%") == [], "a % typed in the search box is text, not 'everything'"
+        assert await found("anna_petrova") == [], "nor is _ 'any one character'"
         assert (await agent.get(f"/api/v1/customers/{anna['id']}")).json() == anna
 
 

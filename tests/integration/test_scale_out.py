@@ -32,6 +32,7 @@ def start_process(
         "HOLDLESS_REDIS_URL": settings.redis_url or "",
         "HOLDLESS_SECRET_KEY": settings.secret_key,
         "HOLDLESS_LOG_LEVEL": "warning",
+        "HOLDLESS_WIDGET_SESSIONS_PER_MINUTE": "0",
         **(env_extra or {}),
     }
     holdless = Path(sys.executable).parent / "holdless"

@@ -28,6 +28,7 @@ from holdless.web.api import (
 from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.auth import Signer
 from holdless.web.errors import install_error_handlers
+from holdless.web.limits import RateLimiter
 from holdless.web.ws import router as ws_router
 
 API = "/api/v1"
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
     )
     app.state.holdless = running
     app.state.signer = Signer(settings.resolved_secret_key())
+    app.state.session_limiter = RateLimiter(settings.widget_sessions_per_minute)
     install_error_handlers(app)
     # Every REST route passes the same edge checks, applied once where /api/v1 is mounted.
     guards = [Depends(refuse_nul_characters)]

@@ -15,13 +15,22 @@ from holdless.errors import (
     HoldlessError,
     Invalid,
     NotFound,
+    TooManyRequests,
     Unauthenticated,
     Unavailable,
 )
 
 log = logging.getLogger(__name__)
 
-STATUS = {NotFound: 404, Unauthenticated: 401, Forbidden: 403, Invalid: 422, Conflict: 409, Unavailable: 503}
+STATUS = {
+    NotFound: 404,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    Invalid: 422,
+    Conflict: 409,
+    Unavailable: 503,
+    TooManyRequests: 429,
+}
 
 
 def _body(code: str, message: str, **extra: object) -> dict[str, object]:
@@ -38,6 +47,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(_: Request, error: HoldlessError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(error, TooManyRequests):
+            headers = {"Retry-After": str(max(1, round(error.retry_after)))}
         return JSONResponse(_body(error.code, error.message, field=error.field), status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

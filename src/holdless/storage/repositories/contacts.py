@@ -62,12 +62,14 @@ class SqlCustomers:
         if before:
             query = query.where(customers.c.id < before)
         if search:
-            pattern = f"%{search.lower()}%"
+            # The search is literal text: % and _ typed by a person are not wildcards.
+            literal = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{literal}%"
             has_identity = exists().where(
                 customer_identities.c.customer_id == customers.c.id,
-                customer_identities.c.value.like(pattern),
+                customer_identities.c.value.like(pattern, escape="\\"),
             )
-            query = query.where(or_(customers.c.name.ilike(pattern), has_identity))
+            query = query.where(or_(customers.c.name.ilike(pattern, escape="\\"), has_identity))
         rows = list(await self._conn.execute(query.order_by(customers.c.id.desc()).limit(limit)))
         identities = await self._identities([r.id for r in rows])
         return [_customer(r, identities[r.id]) for r in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from holdless.accounts.queries import workspace_by_slug
@@ -17,6 +17,7 @@ from holdless.tenancy import SystemPrincipal
 from holdless.web.api.conversations import MAX_SEQ, MessageIn, attachments_of
 from holdless.web.api.schemas import conversation_out, message_out
 from holdless.web.deps import CtxDep, CustomerDep, SignerDep
+from holdless.web.limits import RateLimiter
 
 router = APIRouter(prefix="/widget", tags=["widget"])
 
@@ -47,8 +48,10 @@ class StartIn(BaseModel):
 
 
 @router.post("/sessions", status_code=201)
-async def start_session(body: SessionIn, ctx: CtxDep, signer: SignerDep) -> SessionOut:
+async def start_session(body: SessionIn, ctx: CtxDep, signer: SignerDep, request: Request) -> SessionOut:
     """A returning visitor (same visitor id) is the same customer, with the same conversations."""
+    limiter: RateLimiter = request.app.state.session_limiter
+    limiter.take(request.client.host if request.client else "unknown", "new chat sessions")
     workspace = await workspace_by_slug(ctx, body.workspace)
     visitor_id = body.visitor_id or new_id("v")
     customer = await find_or_create_by_identity(
