@@ -81,8 +81,8 @@ def why_refused(address: IpAddress) -> str | None:
         (address.is_loopback, "loopback"),
         (address.is_link_local, "link-local"),
         (address.is_multicast, "multicast"),
-        (address.is_private, "private"),
         (address.is_reserved, "reserved"),
+        (address.is_private, "private"),
         (not address.is_global, "not publicly routable"),
     )
     return next((name for refused, name in checks if refused), None)
