@@ -193,8 +193,19 @@ async def test_a_paused_webhook_is_sent_nothing(server: RunningServer) -> None:
         await queued_conversation(server.holdless.ctx, world)
         await eventually(lambda: deliveries(server, world, live["id"], "delivered"))
         await asyncio.sleep(0.3)
-    assert await deliveries(server, world, paused["id"]) == []
-    assert len(hooks.requests) == 1
+        assert await deliveries(server, world, paused["id"]) == []
+        assert len(hooks.requests) == 1
+
+        async with server.client(world.admin.token) as api:
+            await api.patch(f"/api/v1/webhooks/{paused['id']}", json={"active": True})
+        later = await queued_conversation(server.holdless.ctx, world)
+
+        async def both() -> list[Json]:
+            found = await deliveries(server, world, paused["id"], "delivered")
+            return found if len(found) == 2 else []
+
+        resumed = await eventually(both)
+    assert {d["payload"]["conversation_id"] for d in resumed} == {later.id}, "only what followed the resume"
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor"])

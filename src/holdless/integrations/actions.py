@@ -82,11 +82,14 @@ async def update_subscription(
     types = normalise_event_types(event_types) if event_types is not None else None
     async with ctx.store() as uow:
         current = await uow.subscriptions.get(who.workspace_id, subscription_id)
+        resumed = active is True and not current.active
         changed = replace(
             current,
             url=checked if checked is not None else current.url,
             event_types=types if types is not None else current.event_types,
             active=active if active is not None else current.active,
+            # Resumed: what happened while paused is not sent, as for a new subscription.
+            after_seq=await uow.events.last_seq(who.workspace_id) if resumed else current.after_seq,
             updated_at=ctx.clock.now(),
         )
         await uow.subscriptions.update(changed)

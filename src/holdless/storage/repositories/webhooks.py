@@ -117,7 +117,13 @@ class SqlSubscriptions:
         await self._conn.execute(
             update(webhook_subscriptions)
             .where(self._where(s.workspace_id, s.id))
-            .values(url=s.url, event_types=list(s.event_types), active=s.active, updated_at=s.updated_at)
+            .values(
+                url=s.url,
+                event_types=list(s.event_types),
+                active=s.active,
+                after_seq=s.after_seq,
+                updated_at=s.updated_at,
+            )
         )
 
     async def delete(self, workspace_id: WorkspaceId, subscription_id: str) -> None:
