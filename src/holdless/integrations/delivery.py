@@ -218,6 +218,8 @@ class WebhookDeliverer:
 
     async def _attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
         async with self._slots:
+            status: int | None
+            error: str | None
             try:
                 async with self._ctx.store() as uow:
                     subscription = await uow.subscriptions.get(
@@ -226,7 +228,10 @@ class WebhookDeliverer:
                     secret = await uow.subscriptions.secret(delivery.workspace_id, delivery.subscription_id)
             except NotFound:
                 return  # deleted meanwhile: its deliveries went with it
-            status, error = await self._post(client, subscription, secret, delivery)
+            except HoldlessError as unreadable:  # the server key changed: counted as a failed attempt
+                status, error = None, f"Not sent: {unreadable.message}"
+            else:
+                status, error = await self._post(client, subscription, secret, delivery)
             now = self._ctx.clock.now()
             if error is None and status is not None:
                 outcome = delivery.succeeded(now, status)
