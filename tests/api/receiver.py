@@ -27,6 +27,7 @@ class Received:
 class Receiver:
     fail_first: int = 0  # per delivery id
     failure_status: int = 500
+    location: str = ""  # sent with failures: makes a 3xx a redirect
     port: int = 0
     connections: int = 0
     requests: list[Received] = field(default_factory=list)
@@ -57,7 +58,9 @@ class Receiver:
                 self._seen[received.delivery_id] += 1
                 status = self.failure_status if self._seen[received.delivery_id] <= self.fail_first else 200
                 reply = b"ok" if status == 200 else b"try later"
-                writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: {len(reply)}\r\n\r\n".encode() + reply)
+                extra = f"Location: {self.location}\r\n" if self.location and status != 200 else ""
+                head_out = f"HTTP/1.1 {status} X\r\n{extra}Content-Length: {len(reply)}\r\n\r\n"
+                writer.write(head_out.encode() + reply)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
@@ -67,8 +70,10 @@ class Receiver:
 
 
 @asynccontextmanager
-async def receiver(*, fail_first: int = 0, failure_status: int = 500) -> AsyncIterator[Receiver]:
-    state = Receiver(fail_first=fail_first, failure_status=failure_status)
+async def receiver(
+    *, fail_first: int = 0, failure_status: int = 500, location: str = ""
+) -> AsyncIterator[Receiver]:
+    state = Receiver(fail_first=fail_first, failure_status=failure_status, location=location)
     server = await asyncio.start_server(state._serve, "127.0.0.1", 0)
     state.port = server.sockets[0].getsockname()[1]
     try:

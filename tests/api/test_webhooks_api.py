@@ -145,6 +145,20 @@ async def test_after_the_last_attempt_a_delivery_is_dead_and_a_replay_delivers_i
     assert signed_by(webhook["secret"], sent[-1])
 
 
+async def test_redirects_are_not_followed(server: RunningServer) -> None:
+    world = await make_world(server.holdless.ctx)
+    async with receiver() as elsewhere:
+        async with receiver(fail_first=1_000, failure_status=302, location=elsewhere.url) as hooks:
+            webhook = await subscribe(server, world, hooks.url, ["conversation.created"])
+            await queued_conversation(server.holdless.ctx, world)
+            [dead] = await eventually(lambda: deliveries(server, world, webhook["id"], "dead"))
+        await asyncio.sleep(0.2)
+    assert dead["response_status"] == 302
+    assert "redirects are not followed" in dead["last_error"]
+    assert len(hooks.requests) == ATTEMPTS
+    assert elsewhere.connections == 0
+
+
 async def test_the_secret_is_shown_once_and_stored_sealed(server: RunningServer) -> None:
     world = await make_world(server.holdless.ctx)
     webhook = await subscribe(server, world, "http://127.0.0.1:9/in", ["message.created", "offer."])
