@@ -13,12 +13,18 @@ from holdless.clock import Clock, SystemClock
 from holdless.conversations.writer import MessageWriter
 from holdless.dispatch.service import Dispatcher
 from holdless.events import Event
+from holdless.integrations.actions import WebhookCtx
+from holdless.integrations.delivery import WebhookDeliverer
+from holdless.integrations.model import RetryPolicy
+from holdless.integrations.resolver import SystemResolver
+from holdless.integrations.targets import Resolver
 from holdless.realtime.bus import Bus, MemoryBus, RedisBus
 from holdless.realtime.hub import Hub
 from holdless.routing.config import RoutingConfig
 from holdless.settings import Settings
 from holdless.storage.database import create_engine
 from holdless.storage.event_source import SqlEventSource
+from holdless.storage.repositories.webhooks import SecretBox, SqlWebhookStore
 from holdless.storage.unit_of_work import SqlUnitOfWorkFactory
 from holdless.unit_of_work import Ctx
 
@@ -32,25 +38,32 @@ class Holdless:
     hub: Hub
     events: SqlEventSource
     ctx: Ctx
+    webhooks: WebhookCtx
     dispatcher: Dispatcher | None = None
     live_kpis: LiveKpis = field(default_factory=LiveKpis)
+    deliverer: WebhookDeliverer | None = None
 
     async def start(self) -> None:
-        dispatcher = self.dispatcher
-        if dispatcher is None:
+        listeners = [x.notify for x in (self.dispatcher, self.deliverer) if x is not None]
+        if not listeners:
             await self.bus.start(self.hub.receive)
         else:
 
             def receive(event: Event) -> None:
                 self.hub.receive(event)
-                dispatcher.notify(event)
+                for notify in listeners:
+                    notify(event)
 
             await self.bus.start(receive)
         await self.hub.start()
-        if dispatcher is not None:
-            await dispatcher.start()
+        if self.dispatcher is not None:
+            await self.dispatcher.start()
+        if self.deliverer is not None:
+            await self.deliverer.start()
 
     async def close(self) -> None:
+        if self.deliverer is not None:
+            await self.deliverer.close()
         if self.dispatcher is not None:
             await self.dispatcher.close()
         await self.hub.close()
@@ -59,7 +72,7 @@ class Holdless:
         await self.reader.dispose()
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Holdless:
+def build(settings: Settings, *, clock: Clock | None = None, resolver: Resolver | None = None) -> Holdless:
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     # Realtime reads get their own connections so that gap fills and replays never queue behind writers.
     reader = create_engine(settings.database_url, pool_size=2)
@@ -76,6 +89,23 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Holdless:
     if settings.routing:
         base = RoutingConfig(offer_timeout_seconds=settings.offer_timeout_seconds)
         dispatcher = Dispatcher(ctx, engine, base=base, tick_seconds=settings.routing_tick_seconds)
+    webhooks = WebhookCtx(
+        store=SqlWebhookStore(engine, SecretBox(settings.resolved_secret_key)),
+        clock=ctx.clock,
+        resolver=resolver or SystemResolver(),
+        allowed_hosts=frozenset(settings.webhook_allowed_hosts),
+    )
+    deliverer = None
+    if settings.webhooks:
+        policy = RetryPolicy(
+            base_seconds=settings.webhook_retry_base_seconds,
+            max_attempts=settings.webhook_max_attempts,
+            max_delay_seconds=settings.webhook_max_delay_seconds,
+        )
+        deliverer = WebhookDeliverer(
+            webhooks, engine, policy=policy, timeout_seconds=settings.webhook_timeout_seconds,
+            poll_seconds=settings.webhook_poll_seconds,
+        )  # fmt: skip
     return Holdless(
         settings=settings,
         engine=engine,
@@ -84,7 +114,9 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Holdless:
         hub=hub,
         events=source,
         ctx=ctx,
+        webhooks=webhooks,
         dispatcher=dispatcher,
+        deliverer=deliverer,
     )
 
 

@@ -41,6 +41,27 @@ class Settings(BaseSettings):
     )
     routing_tick_seconds: float = Field(default=0.5, gt=0, le=10, description="Timers and position updates")
     gc_tuning: bool = Field(default=True, description="Freeze start-up objects and make full GC rare")
+    webhooks: bool = Field(default=True, description="Deliver outbound webhooks from this process")
+    webhook_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts webhooks may reach although they resolve to private or loopback addresses "
+        '(JSON list, e.g. ["crm.internal", "127.0.0.1"])',
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="First retry delay; doubled after every failed attempt"
+    )
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50, description="Then the dead-letter list")
+    webhook_max_delay_seconds: float = Field(default=3600.0, gt=0, description="Cap on one retry delay")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Per attempt")
+    webhook_poll_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="Log poll when the bus is quiet"
+    )
+    signature_tolerance_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=3600,
+        description="Signed inbound webhooks: accepted clock skew and replay window",
+    )
 
     def resolved_secret_key(self) -> str:
         """An unset key is generated once and kept under var/, so sessions survive restarts."""

@@ -9,6 +9,7 @@ until it is added here.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,8 +37,8 @@ Json = dict[str, Any]
 
 @pytest.fixture
 def settings(backend: Backend, tmp_path: Path) -> Settings:
-    """Offers must not expire while the test walks every endpoint."""
-    return make_settings(backend, tmp_path, offer_timeout_seconds=600)
+    """Offers must not expire while the test walks every endpoint; webhooks may target loopback."""
+    return make_settings(backend, tmp_path, offer_timeout_seconds=600, webhook_allowed_hosts=["127.0.0.1"])
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,11 @@ TARGETS = [
     Call("POST", "/api/v1/complaints/{complaint_id}/{stage}"),
     Call("GET", WIDGET_CONVERSATION + "/survey", alias=("conversation_id", "surveyed_chat_id")),
     Call("POST", WIDGET_CONVERSATION + "/survey", {"csat": 5}, alias=("conversation_id", "surveyed_chat_id")),
+    Call("GET", "/api/v1/webhooks/{webhook_id}"),
+    Call("PATCH", "/api/v1/webhooks/{webhook_id}", {"event_types": ["conversation.", "message.created"]}),
+    Call("GET", "/api/v1/webhooks/{webhook_id}/deliveries"),
+    Call("POST", "/api/v1/webhook-deliveries/{delivery_id}/replay"),
+    Call("DELETE", "/api/v1/webhooks/{webhook_id}"),
 ]
 
 # Path placeholders are filled with the caller's OWN ids, body placeholders with the other workspace's
@@ -161,6 +167,9 @@ class Side:
 async def _side(server: RunningServer, slug: str) -> Side:
     ctx = server.holdless.ctx
     world = await make_world(ctx, slug)
+    async with server.client(world.admin.token) as api:
+        hook = {"url": "http://127.0.0.1:9/unreachable", "event_types": ["conversation."]}
+        webhook_id = (await api.post("/api/v1/webhooks", json=hook)).json()["id"]
     conversation = await queued_conversation(ctx, world)
     spare = await create_customer(ctx, SystemPrincipal(world.workspace_id), name="Spare")
     chat = await start_chat(server, slug, queue_id=world.queue_id)
@@ -194,6 +203,12 @@ async def _side(server: RunningServer, slug: str) -> Side:
     await settle(server)
     async with server.client(boss.token) as api:
         offers = {o["conversation_id"]: o["id"] for o in (await api.get("/api/v1/offers")).json()}
+    async with server.client(world.admin.token) as api:
+        for _ in range(200):  # the delivering process makes the deliveries soon after the commit
+            deliveries = (await api.get(f"/api/v1/webhooks/{webhook_id}/deliveries")).json()
+            if deliveries:
+                break
+            await asyncio.sleep(0.05)
     ids = {
         "user_id": world.agent.user_id,
         "agent_id": world.agent.user_id,
@@ -209,6 +224,8 @@ async def _side(server: RunningServer, slug: str) -> Side:
         "surveyed_chat_id": surveyed,
         "complaint_id": complaint.id,
         "stage": "acknowledge",
+        "webhook_id": webhook_id,
+        "delivery_id": deliveries[-1]["id"],
     }
     return Side(world, chat, ids)
 
@@ -309,6 +326,7 @@ async def test_lists_and_filters_show_only_the_callers_workspace(server: Running
             await api.get("/api/v1/events", params={"limit": 1000}),
             await api.get("/api/v1/events", params={"conversation_id": globex.ids["conversation_id"]}),
             await api.get("/api/v1/tokens"),
+            await api.get("/api/v1/webhooks"),
         ]
     async with server.client(acme.chat.token) as widget:
         seen.append(await widget.get("/api/v1/widget/conversations"))

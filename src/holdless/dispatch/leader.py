@@ -19,8 +19,11 @@ LOCK_KEY = 0x68_6C_64_6C
 
 
 class Leadership:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, key: int = LOCK_KEY, role: str = "routing") -> None:
+        """`key`: one advisory lock per kind of leader (routing, webhooks); `role` names it in logs."""
         self._engine = engine
+        self._key = key
+        self._role = role
         self._conn: AsyncConnection | None = None
 
     @property
@@ -36,7 +39,7 @@ class Leadership:
         conn = await self._engine.connect()
         try:
             held = bool(
-                (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})).scalar()
+                (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key})).scalar()
             )
             await conn.commit()  # session-level lock: it outlives the transaction, not the connection
         except Exception:
@@ -46,7 +49,7 @@ class Leadership:
             await conn.close()
             return False
         self._conn = conn
-        log.info("routing: this process now runs the routing engine")
+        log.info("%s: this process now leads", self._role)
         return True
 
     async def still_held(self) -> bool:
@@ -56,7 +59,7 @@ class Leadership:
             await self._conn.execute(text("SELECT 1"))
             await self._conn.commit()
         except Exception:
-            log.warning("routing: lost the database session holding the routing lock")
+            log.warning("%s: lost the database session holding the lock", self._role)
             await self.release()
             return False
         return True
@@ -66,9 +69,9 @@ class Leadership:
         if conn is None:
             return
         try:
-            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
             await conn.commit()
         except Exception:  # the connection is gone, and the lock with it
-            log.debug("routing: unlock failed", exc_info=True)
+            log.debug("%s: unlock failed", self._role, exc_info=True)
         finally:
             await conn.close()

@@ -345,3 +345,50 @@ complaints = Table(
     UniqueConstraint("conversation_id"),
     Index(None, "workspace_id", "opened_at"),
 )
+
+# Outbound webhooks (docs/integrations.md). The secret is stored sealed with the server's key.
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", Json, nullable=False),
+    Column("secret_sealed", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("after_seq", BigInteger, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "workspace_id"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True),
+    _ws(),
+    Column("subscription_id", Id, ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime),
+    Column("last_error", String(500), nullable=False),
+    Column("response_status", Integer),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_attempt_at", UtcDateTime),
+    Column("delivered_at", UtcDateTime),
+    # One delivery per event and subscription, however often the log is read again.
+    UniqueConstraint("subscription_id", "event_seq"),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "workspace_id", "subscription_id", "status"),
+)
+
+# How far the delivering process has read each workspace's event log.
+webhook_cursors = Table(
+    "webhook_cursors",
+    metadata,
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)

@@ -22,6 +22,7 @@ from holdless.web.api import (
     queues,
     reports,
     routing,
+    webhooks,
     widget,
     workforce,
 )
@@ -74,6 +75,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
         workforce,
         feedback,
         complaints,
+        webhooks,
     ):
         app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)
