@@ -98,6 +98,7 @@ def make_settings(backend: Backend, tmp_path: Path, **overrides: Any) -> Setting
         "heartbeat_seconds": 5,
         "var_dir": tmp_path / "var",
         "routing_tick_seconds": 0.1,
+        "timers_seconds": 0.2,
         # Tests open many sessions from one address; the limit has its own tests.
         "widget_sessions_per_minute": 0,
     }

@@ -12,6 +12,7 @@ from holdless.analytics.live import LiveKpis
 from holdless.clock import Clock, SystemClock
 from holdless.conversations.writer import MessageWriter
 from holdless.dispatch.service import Dispatcher
+from holdless.dispatch.timers import Timers
 from holdless.events import Event
 from holdless.integrations.actions import WebhookCtx
 from holdless.integrations.delivery import WebhookDeliverer
@@ -41,6 +42,7 @@ class Holdless:
     webhooks: WebhookCtx
     dispatcher: Dispatcher | None = None
     live_kpis: LiveKpis = field(default_factory=LiveKpis)
+    timers: Timers | None = None
     deliverer: WebhookDeliverer | None = None
 
     async def start(self) -> None:
@@ -60,8 +62,12 @@ class Holdless:
             await self.dispatcher.start()
         if self.deliverer is not None:
             await self.deliverer.start()
+        if self.timers is not None:
+            await self.timers.start()
 
     async def close(self) -> None:
+        if self.timers is not None:
+            await self.timers.close()
         if self.deliverer is not None:
             await self.deliverer.close()
         if self.dispatcher is not None:
@@ -117,6 +123,7 @@ def build(settings: Settings, *, clock: Clock | None = None, resolver: Resolver 
         webhooks=webhooks,
         dispatcher=dispatcher,
         deliverer=deliverer,
+        timers=Timers(ctx, engine, every=settings.timers_seconds),
     )
 
 

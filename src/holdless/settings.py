@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     widget_sessions_per_minute: int = Field(
         default=30, ge=0, description="New widget sessions a minute per client address (0: no limit)"
     )
+    timers_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="How often commitments about to break are checked"
+    )
     routing: bool = Field(default=True, description="Run the routing engine (offers, positions, callbacks)")
     offer_timeout_seconds: float = Field(
         default=20.0, gt=0, le=600, description="An unanswered offer moves on"

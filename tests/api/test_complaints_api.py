@@ -3,6 +3,7 @@ and a late step is kept as a breach."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from holdless.bootstrap import build
 from holdless.clock import ManualClock
 from holdless.web.app import create_app
-from tests.api.expect import refusal, start_chat
+from tests.api.expect import Chat, refusal, start_chat
 from tests.conftest import Backend, RunningServer, make_settings, serve_app
 from tests.factories import make_world
 
@@ -22,6 +23,12 @@ SETTINGS = {
     "holidays": ["2026-01-06"],  # Tuesday
     "categories": [{"name": "billing", "acknowledge_hours": 1, "respond_hours": 8, "resolve_hours": 16}],
 }
+
+
+async def system_messages(server: RunningServer, chat: Chat) -> list[str]:
+    async with server.client(chat.token) as widget:
+        messages = (await widget.get(f"/api/v1/widget/conversations/{chat.conversation_id}/messages")).json()
+    return [m["text"] for m in messages if m["author"] == "system"]
 
 
 @pytest.fixture
@@ -60,18 +67,34 @@ async def test_commitments_pause_overnight_and_on_a_holiday_and_late_steps_are_b
     # 16 h: 1 + Wednesday 8 + Thursday 7 → Thursday 16:00 Berlin.
     assert complaint["due"]["resolve"] == "2026-01-08T15:00:00+00:00"
 
-    async with server.client(chat.token) as widget:
-        messages = (await widget.get(f"/api/v1/widget/conversations/{chat.conversation_id}/messages")).json()
-    told = [m["text"] for m in messages if m["author"] == "system"]
+    told = await system_messages(server, chat)
     assert told == ["We have registered your complaint (billing). We will respond by 2026-01-07 16:00 and "
                     "resolve it by 2026-01-08 16:00."]  # fmt: skip
 
     base = "/api/v1/complaints/" + complaint["complaint_id"]
     async with server.client(world.supervisor.token) as api:
-        clock.advance(30 * 60)  # Monday 16:30: in time
+        clock.advance(20 * 60)  # Monday 16:20: 40 of 60 minutes left, not at risk yet
+        await asyncio.sleep(0.5)
+        assert await system_messages(server, chat) == told
+        clock.advance(30 * 60)  # Monday 16:50: 10 minutes left (under a quarter): at risk, said once
+        for _ in range(50):
+            warned = await system_messages(server, chat)
+            if len(warned) > 1:
+                break
+            await asyncio.sleep(0.1)
+        assert warned[1:] == [
+            "We are still working on your complaint and keep our commitment: "
+            "a first answer by 2026-01-05 17:00."
+        ]
+        await asyncio.sleep(0.5)
+        assert len(await system_messages(server, chat)) == 2, "told once, not on every pass"
+        [alert] = [e for e in (await api.get("/api/v1/events", params={"limit": 1000})).json()
+                   if e["type"] == "complaint.at_risk"]  # fmt: skip
+        assert alert["data"]["stage"] == "acknowledge"
+        clock.advance(5 * 60)  # Monday 16:55: still in time
         acknowledged = (await api.post(base + "/acknowledge")).json()
         assert acknowledged["breaches"] == []
-        clock.advance(2 * 86_400)  # Wednesday 16:30 Berlin: half an hour late
+        clock.advance(2 * 86_400 - 25 * 60)  # Wednesday 16:30 Berlin: half an hour late
         responded = (await api.post(base + "/respond")).json()
         assert responded["breaches"] == ["respond"]
         refusal(await api.post(base + "/acknowledge"), 409)

@@ -19,13 +19,14 @@ from holdless.conversations.access import visible_conversation
 from holdless.conversations.messaging import post_message
 from holdless.errors import Conflict, Invalid
 from holdless.events import Audience, Event
-from holdless.ids import ConversationId, new_id
+from holdless.ids import ConversationId, WorkspaceId, new_id
 from holdless.tenancy import Principal, Role, SystemPrincipal
 from holdless.unit_of_work import Ctx
 
 OPENED = "complaint.opened"
 PROGRESSED = "complaint.progressed"
 SETTINGS_UPDATED = "complaints.settings_updated"
+AT_RISK = "complaint.at_risk"
 
 
 def _event(
@@ -144,3 +145,29 @@ async def breach_report(ctx: Ctx, actor: Principal) -> dict[str, Any]:
             "breached": sum(c.breached(stage, now) for c in due),
         }
     return report
+
+
+async def warn_at_risk(ctx: Ctx, workspace_id: WorkspaceId) -> list[Complaint]:
+    """Commitments about to break: alert supervisors and tell the customer, once per stage."""
+    now = ctx.clock.now()
+    warned: list[tuple[Complaint, Stage, str | None]] = []
+    async with ctx.uow() as uow:
+        settings = await uow.complaints.settings(workspace_id)
+        if settings is None:
+            return []
+        for complaint in await uow.complaints.open_ones(workspace_id):
+            stage = complaint.at_risk(now)
+            if stage is None:
+                continue
+            flagged = complaint.warn(stage, now)
+            await uow.complaints.save(flagged)
+            conversation = await uow.conversations.get(workspace_id, complaint.conversation_id)
+            data = complaint_data(flagged, now) | {"stage": stage.value}
+            uow.record(
+                Event(AT_RISK, workspace_id, "system", now, data, conversation.id, audience=Audience.STAFF)
+            )
+            warned.append((flagged, stage, conversation.language))
+    for complaint, _, language in warned:
+        text = notice("at_risk", complaint, language, settings.calendar.zone)
+        await post_message(ctx, SystemPrincipal(workspace_id), complaint.conversation_id, text=text)
+    return [complaint for complaint, _, _ in warned]

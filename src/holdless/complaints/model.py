@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,9 @@ class Stage(StrEnum):
 
 
 STAGES = (Stage.ACKNOWLEDGE, Stage.RESPOND, Stage.RESOLVE)
+# A commitment with less than this share of its calendar time left is at risk: supervisors are alerted
+# and the customer is told it is being worked on.
+AT_RISK_SHARE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,7 @@ class Complaint:
     opened_at: datetime
     due: Mapping[str, datetime]  # stage -> deadline
     done: Mapping[str, datetime]  # stage -> when it was done
+    warned: Mapping[str, datetime] = field(default_factory=dict)  # stage -> when "at risk" was sent
 
     @staticmethod
     def open(
@@ -165,6 +169,19 @@ class Complaint:
     def next_stage(self) -> Stage | None:
         return next((s for s in STAGES if s.value not in self.done), None)
 
+    def at_risk(self, now: datetime, share: float = AT_RISK_SHARE) -> Stage | None:
+        """The next open commitment, if less than ``share`` of its time is left and nobody was warned."""
+        stage = self.next_stage()
+        if stage is None or stage.value in self.warned:
+            return None
+        due = self.due[stage.value]
+        allotted = (due - self.opened_at).total_seconds()
+        left = (due - now).total_seconds()
+        return stage if 0 < left <= share * allotted else None
+
+    def warn(self, stage: Stage, now: datetime) -> Complaint:
+        return replace(self, warned={**self.warned, stage.value: now})
+
     def breaches(self, now: datetime) -> list[str]:
         return [s.value for s in STAGES if self.breached(s, now)]
 
@@ -189,18 +206,21 @@ NOTICES: Mapping[str, Mapping[str, str]] = {
         "acknowledge": "Your complaint is with our team. We will respond by {respond}.",
         "respond": "We have responded to your complaint. We will resolve it by {resolve}.",
         "resolve": "Your complaint is resolved. Thank you for your patience.",
+        "at_risk": "We are still working on your complaint and keep our commitment: {next} by {next_due}.",
     },
     "ru": {
         "opened": "Мы зарегистрировали вашу жалобу ({category}). Ответим до {respond} и решим до {resolve}.",
         "acknowledge": "Ваша жалоба передана команде. Ответим до {respond}.",
         "respond": "Мы ответили на вашу жалобу. Решим её до {resolve}.",
         "resolve": "Ваша жалоба решена. Спасибо за терпение.",
+        "at_risk": "Мы продолжаем работать над вашей жалобой и помним о сроке: {next} до {next_due}.",
     },
     "zh": {
         "opened": "我们已登记您的投诉（{category}）。我们将在 {respond} 前答复，并在 {resolve} 前解决。",
         "acknowledge": "您的投诉已转交团队处理。我们将在 {respond} 前答复。",
         "respond": "我们已答复您的投诉，将在 {resolve} 前解决。",
         "resolve": "您的投诉已解决。感谢您的耐心。",
+        "at_risk": "我们仍在处理您的投诉，并将遵守承诺：在 {next_due} 前{next}。",
     },
 }
 
@@ -210,4 +230,14 @@ def notice(kind: str, complaint: Complaint, language: str | None, zone: str) -> 
     words = NOTICES.get(language or "en", NOTICES["en"])
     place = ZoneInfo(zone)
     local = {s.value: complaint.due[s.value].astimezone(place).strftime("%Y-%m-%d %H:%M") for s in STAGES}
-    return words[kind].format(category=complaint.category, **local)
+    following = complaint.next_stage()
+    step = STEP_WORDS.get(language or "en", STEP_WORDS["en"])[following.value] if following else ""
+    next_due = local[following.value] if following else ""
+    return words[kind].format(category=complaint.category, next=step, next_due=next_due, **local)
+
+
+STEP_WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {"acknowledge": "a first answer", "respond": "a full response", "resolve": "a resolution"},
+    "ru": {"acknowledge": "первый ответ", "respond": "полный ответ", "resolve": "решение"},
+    "zh": {"acknowledge": "首次答复", "respond": "完整答复", "resolve": "解决"},
+}

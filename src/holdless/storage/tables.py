@@ -342,6 +342,7 @@ complaints = Table(
     Column("opened_at", UtcDateTime, nullable=False),
     Column("due", Json, nullable=False),
     Column("done", Json, nullable=False),
+    Column("warned", Json, nullable=False),
     UniqueConstraint("conversation_id"),
     Index(None, "workspace_id", "opened_at"),
 )

@@ -24,6 +24,7 @@ def _complaint(row: Any) -> Complaint:
         opened_at=row.opened_at,
         due={k: datetime.fromisoformat(v) for k, v in row.due.items()},
         done={k: datetime.fromisoformat(v) for k, v in row.done.items()},
+        warned={k: datetime.fromisoformat(v) for k, v in row.warned.items()},
     )
 
 
@@ -59,6 +60,7 @@ class SqlComplaints:
                 opened_at=complaint.opened_at,
                 due=_times(complaint.due),
                 done=_times(complaint.done),
+                warned=_times(complaint.warned),
             )
         )
 
@@ -84,8 +86,12 @@ class SqlComplaints:
         await self._conn.execute(
             update(complaints)
             .where(complaints.c.workspace_id == complaint.workspace_id, complaints.c.id == complaint.id)
-            .values(done=_times(complaint.done))
+            .values(done=_times(complaint.done), warned=_times(complaint.warned))
         )
+
+    async def open_ones(self, workspace_id: WorkspaceId) -> list[Complaint]:
+        query = select(complaints).where(complaints.c.workspace_id == workspace_id)
+        return [c for c in (_complaint(row) for row in await self._conn.execute(query)) if not c.closed]
 
     async def list(self, workspace_id: WorkspaceId, *, limit: int) -> list[Complaint]:
         query = (
