@@ -7,10 +7,14 @@ process takes over (restoring the engine from the database). SQLite means one pr
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from holdless.ids import WorkspaceId
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +79,76 @@ class Leadership:
             log.debug("%s: unlock failed", self._role, exc_info=True)
         finally:
             await conn.close()
+
+
+class LeaderTask:
+    """A background task that works only while its process holds ``leadership``: routing, webhook
+    delivery, timers. Subclasses implement ``_lead`` (return to give up the lead) and may override
+    ``_failed`` to reset their state after an error; ``notify`` marks a workspace for the next pass."""
+
+    name = "holdless-leader-task"
+
+    def __init__(self, leadership: Leadership) -> None:
+        self._leadership = leadership
+        self._dirty: set[WorkspaceId] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.leading = False
+
+    def _mark(self, workspace_id: WorkspaceId) -> None:
+        self._dirty.add(workspace_id)
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def close(self) -> None:
+        """Stop between two passes (a pass cut in the middle of a query would leave it to a dead loop);
+        cancel only if the pass does not end in time."""
+        self._stopping = True
+        self._wake.set()
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), 10)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self._leadership.release()
+        self.leading = False
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the task is closed."""
+        if self._stopping:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                if await self._leadership.try_acquire():
+                    self.leading = True
+                    await self._lead()
+                else:
+                    await self._pause(2.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s failed; starting again from the database", self.name)
+                self._failed()
+                await self._pause(1.0)
+            finally:
+                self.leading = False
+                self._stepped_down()
+
+    async def _lead(self) -> None:
+        raise NotImplementedError
+
+    def _failed(self) -> None:
+        """Forget in-memory state after an error (the next lead starts from the database)."""
+
+    def _stepped_down(self) -> None:
+        """Called whenever the task stops leading."""

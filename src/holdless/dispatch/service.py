@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from holdless.conversations.model import Status
 from holdless.conversations.repository import ConversationFilter
-from holdless.dispatch.leader import Leadership
+from holdless.dispatch.leader import Leadership, LeaderTask
 from holdless.dispatch.router import (
     RESTART_EVENT_TYPES,
     ROUTING_EVENT_TYPES,
@@ -48,7 +48,9 @@ PAGE = 500
 MAX_CORRECTION_ROUNDS = 5
 
 
-class Dispatcher:
+class Dispatcher(LeaderTask):
+    name = "holdless-dispatcher"
+
     def __init__(
         self,
         ctx: Ctx,
@@ -61,13 +63,8 @@ class Dispatcher:
         self._db = engine_
         self._base = base
         self._tick = tick_seconds
-        self._leadership = Leadership(engine_)
+        super().__init__(Leadership(engine_))
         self._routers: dict[WorkspaceId, WorkspaceRouter] = {}
-        self._dirty: set[WorkspaceId] = set()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self.leading = False
         self._working = False
         self._ready = False  # every workspace restored since this process became the leader
         self.decisions_written = 0
@@ -77,40 +74,13 @@ class Dispatcher:
     def notify(self, event: Event) -> None:
         """Called by the bus for every committed event; never blocks."""
         if event.type in ROUTING_EVENT_TYPES:
-            self._dirty.add(event.workspace_id)
-            self._wake.set()
+            self._mark(event.workspace_id)
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="holdless-dispatcher")
+    def _failed(self) -> None:
+        self._routers.clear()
 
-    async def close(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self._leadership.release()
-        self.leading = False
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                if await self._leadership.try_acquire():
-                    self.leading = True
-                    await self._lead()
-                else:
-                    await asyncio.sleep(2.0)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("routing: dispatcher failed; restarting from the database")
-                self._routers.clear()
-                await asyncio.sleep(1.0)
-            finally:
-                self.leading = False
-                self._ready = False
+    def _stepped_down(self) -> None:
+        self._ready = False
 
     async def _workspace_ids(self) -> list[WorkspaceId]:
         async with self._db.connect() as conn:

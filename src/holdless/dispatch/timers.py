@@ -5,15 +5,13 @@ Runs in one process at a time (its own advisory lock on PostgreSQL), every ``eve
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from holdless.complaints.actions import warn_at_risk
-from holdless.dispatch.leader import Leadership
+from holdless.dispatch.leader import Leadership, LeaderTask
 from holdless.ids import WorkspaceId
 from holdless.storage.tables import complaint_settings
 from holdless.unit_of_work import Ctx
@@ -23,35 +21,19 @@ log = logging.getLogger(__name__)
 TIMERS_LOCK_KEY = 0x68_6C_64_63  # "hldc"
 
 
-class Timers:
+class Timers(LeaderTask):
+    name = "holdless-timers"
+
     def __init__(self, ctx: Ctx, engine: AsyncEngine, *, every: float = 60.0) -> None:
+        super().__init__(Leadership(engine, key=TIMERS_LOCK_KEY, role="timers"))
         self._ctx = ctx
         self._db = engine
         self._every = every
-        self._leadership = Leadership(engine, key=TIMERS_LOCK_KEY, role="timers")
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="holdless-timers")
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self._leadership.release()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                if await self._leadership.try_acquire():
-                    await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("timers: a pass failed; trying again at the next one")
-            await asyncio.sleep(self._every)
+    async def _lead(self) -> None:
+        while not self._stopping and await self._leadership.still_held():
+            await self.run_once()
+            await self._pause(self._every)
 
     async def run_once(self) -> int:
         async with self._db.connect() as conn:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from holdless.dispatch.leader import Leadership
+from holdless.dispatch.leader import Leadership, LeaderTask
 from holdless.errors import HoldlessError, NotFound
 from holdless.events import Event
 from holdless.ids import WorkspaceId, new_id
@@ -48,7 +48,9 @@ def pinned_request(target: Target, address: str) -> tuple[httpx.URL, dict[str, s
     return url, headers, extensions
 
 
-class WebhookDeliverer:
+class WebhookDeliverer(LeaderTask):
+    name = "holdless-webhooks"
+
     def __init__(
         self,
         ctx: WebhookCtx,
@@ -66,49 +68,13 @@ class WebhookDeliverer:
         self._poll = poll_seconds
         self._slots = asyncio.Semaphore(concurrency)
         self._transport = transport
-        self._leadership = Leadership(engine, key=LOCK_KEY, role="webhooks")
-        self._dirty: set[WorkspaceId] = set()
+        super().__init__(Leadership(engine, key=LOCK_KEY, role="webhooks"))
         self._known: set[str] = set()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self.leading = False
         self.attempts_made = 0
 
     def notify(self, event: Event) -> None:
         """Called by the bus for every committed event; never blocks."""
-        self._dirty.add(event.workspace_id)
-        self._wake.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="holdless-webhooks")
-
-    async def close(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self._leadership.release()
-        self.leading = False
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                if await self._leadership.try_acquire():
-                    self.leading = True
-                    await self._lead()
-                else:
-                    await asyncio.sleep(2.0)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhooks: the delivery loop failed; starting again")
-                await asyncio.sleep(1.0)
-            finally:
-                self.leading = False
+        self._mark(event.workspace_id)
 
     async def _lead(self) -> None:
         self._known = {s.id for s in await self._active()}
