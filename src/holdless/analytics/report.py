@@ -9,6 +9,7 @@ from typing import Any
 from holdless.analytics.facts import EventAdapter, KpiEvent
 from holdless.analytics.kpis import DIMENSIONS, Figures, KpiConfig, roll_up
 from holdless.analytics.recompute import recompute
+from holdless.audit import read_log
 from holdless.errors import Invalid
 from holdless.events import Event
 from holdless.tenancy import Principal, Role, SystemPrincipal
@@ -114,13 +115,5 @@ async def workspace_report(
     if isinstance(actor, Principal):
         actor.require(Role.SUPERVISOR)
     check_request(since, until, by, interval_minutes)
-    events: list[Event] = []
-    after = 0
-    async with ctx.uow() as uow:
-        while True:
-            page = await uow.events.list(actor.workspace_id, after=after, limit=5000, types=KPI_EVENT_TYPES)
-            events += [e for e in page if e.at < until]
-            if len(page) < 5000 or (page and page[-1].at >= until):
-                break
-            after = page[-1].seq
+    events = await read_log(ctx, actor.workspace_id, types=KPI_EVENT_TYPES, until=until)
     return kpi_report(events, since=since, until=until, by=by, interval_minutes=interval_minutes)

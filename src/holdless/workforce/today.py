@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from holdless.audit import read_log
 from holdless.conversations import events as ev
 from holdless.errors import Invalid
 from holdless.events import Event
@@ -21,18 +22,6 @@ HISTORY_DAYS = 56
 MIN_HISTORY_DAYS = 7
 DEFAULT_HANDLE_SECONDS = 300.0
 _TYPES = frozenset({ev.QUEUED, ev.RESOLVED, "agent.state_changed"})
-
-
-async def _events(ctx: Ctx, actor: Principal, until: datetime) -> list[Event]:
-    found: list[Event] = []
-    after = 0
-    async with ctx.uow() as uow:
-        while True:
-            page = await uow.events.list(actor.workspace_id, after=after, limit=5000, types=_TYPES)
-            found += [e for e in page if e.at < until]
-            if len(page) < 5000 or page[-1].at >= until:
-                return found
-            after = page[-1].seq
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -89,7 +78,7 @@ async def staffing_gap_for(
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     end = start + timedelta(days=1)
     now = ctx.clock.now()
-    events = await _events(ctx, actor, end)
+    events = await read_log(ctx, actor.workspace_id, types=_TYPES, until=end)
     per_day = 24 * 60 // interval_minutes
     logged_in = logged_in_per_interval(
         _sessions(events, end), start, interval_minutes, per_day, min(now, end)

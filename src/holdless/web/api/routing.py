@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from holdless.ids import ConversationId
 from holdless.routing import callback_actions, offer_actions, queries
 from holdless.routing.promises import CallbackRecord, CallbackStatus, OfferRecord
+from holdless.tenancy import Actor
+from holdless.unit_of_work import Ctx
 from holdless.web.api.schemas import conversation_out
 from holdless.web.deps import CtxDep, CustomerDep, PrincipalDep
 
@@ -107,6 +109,10 @@ async def place(conversation_id: str, who: PrincipalDep, ctx: CtxDep) -> PlaceOu
 async def request_callback(
     conversation_id: str, body: CallbackIn, who: PrincipalDep, ctx: CtxDep
 ) -> CallbackOut:
+    return await _promise(ctx, who, conversation_id, body)
+
+
+async def _promise(ctx: Ctx, who: Actor, conversation_id: str, body: CallbackIn) -> CallbackOut:
     callback = await callback_actions.request_callback(
         ctx, who, ConversationId(conversation_id), window_start=body.window_start,
         window_end=body.window_end, channel=body.channel, phone=body.phone,
@@ -151,8 +157,4 @@ async def widget_place(conversation_id: str, who: CustomerDep, ctx: CtxDep) -> P
 async def widget_callback(
     conversation_id: str, body: CallbackIn, who: CustomerDep, ctx: CtxDep
 ) -> CallbackOut:
-    callback = await callback_actions.request_callback(
-        ctx, who, ConversationId(conversation_id), window_start=body.window_start,
-        window_end=body.window_end, channel=body.channel, phone=body.phone,
-    )  # fmt: skip
-    return CallbackOut.of(callback)
+    return await _promise(ctx, who, conversation_id, body)
