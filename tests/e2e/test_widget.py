@@ -8,6 +8,20 @@ from tests.conftest import RunningServer
 from tests.e2e.conftest import open_shop, screenshot_path
 
 PHONE = {"width": 375, "height": 667}
+DROPPABLE_SOCKETS = """
+(() => {
+  const Real = window.WebSocket;
+  const network = { up: true, sockets: [], opened: 0 };
+  network.drop = () => { network.up = false; network.sockets.forEach((s) => s.close()); };
+  window.__network = network;
+  window.WebSocket = function (url, protocols) {
+    const socket = new Real(network.up ? url : "ws://127.0.0.1:9/down", protocols);
+    network.sockets.push(socket);
+    network.opened += 1;
+    return socket;
+  };
+})();
+"""
 
 
 async def test_customer_sees_place_in_line_and_keeps_the_chat_after_reload(
@@ -83,3 +97,36 @@ async def test_customer_asks_to_be_written_back_within_an_hour(
         assert login.status_code == 200, login.text
         promised = (await anonymous.get("/api/v1/callbacks", params={"status": "promised"})).json()
     assert [(c["channel"], c["status"]) for c in promised] == [("webchat", "promised")]
+
+
+async def test_a_network_drop_shows_reconnecting_and_loses_or_doubles_nothing(
+    server: RunningServer, browser: Browser
+) -> None:
+    shop = await open_shop(server)
+    page = await browser.new_page()
+    # Every socket the page opens is remembered, so the test can cut them as a network drop would;
+    # while the "network" is down, new sockets go nowhere.
+    await page.add_init_script(DROPPABLE_SOCKETS)
+    await page.goto(f"{server.base_url}/demo?workspace={shop.slug}&lang=en")
+    await page.get_by_test_id("chat-launcher").click()
+    await expect(page.get_by_test_id("chat-status")).to_have_text("Connected")
+    await page.get_by_test_id("chat-input").fill("before the drop")
+    await page.get_by_test_id("chat-send").click()
+    mine = page.locator('[data-testid="chat-message"][data-author="customer"]')
+    pending = page.locator('[data-testid="chat-message"].pending')
+    await expect(mine).to_have_text(["Youbefore the drop"])
+    await expect(pending).to_have_count(0)  # stored: the server's copy came back
+
+    await page.evaluate("window.__network.drop()")
+    await expect(page.get_by_test_id("chat-status")).to_have_text("Reconnecting…")
+    await page.get_by_test_id("chat-input").fill("written while offline")
+    await page.get_by_test_id("chat-send").click()
+    await expect(pending).to_have_count(1)
+    await page.evaluate("window.__network.up = true")
+
+    await expect(page.get_by_test_id("chat-status")).to_have_text("Connected", timeout=15_000)
+    await expect(mine).to_have_text(["Youbefore the drop", "Youwritten while offline"])
+    await expect(pending).to_have_count(0)
+    # The server stored each message once: a fresh load shows the same two.
+    await page.reload()
+    await expect(mine).to_have_text(["Youbefore the drop", "Youwritten while offline"])

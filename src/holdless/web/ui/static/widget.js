@@ -273,6 +273,7 @@
         retry = 0; opened = true;
         if (lastSeq === null) lastSeq = f.last_seq;
         setStatus(t.online, false);
+        loadPlace();  // after hello: a later change arrives as a queue.position event
         catchUp();
         flush();
       } else if (f.type === "resync") {
@@ -381,7 +382,6 @@
   }
   function start() {
     ensureConversation().then(function () {
-      loadPlace();
       connect();
       api("GET", "/widget/conversations").then(function (list) {
         list.forEach(function (c) { if (c.id === state.conversation_id) conversationChanged(c); });
