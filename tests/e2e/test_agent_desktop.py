@@ -95,6 +95,15 @@ async def test_script_in_a_message_is_shown_as_text_on_both_sides(
 ) -> None:
     shop = await open_shop(server)
     customer = await customer_writes(server, browser, shop, XSS)
+    async with server.client() as admin:
+        login = await admin.post(
+            "/api/v1/auth/login",
+            json={"workspace": shop.slug, "email": "admin@shop.test", "password": "admin-password-1"},
+        )
+        assert login.status_code == 200, login.text
+        (visitor,) = (await admin.get("/api/v1/customers")).json()["items"]
+        renamed = await admin.patch(f"/api/v1/customers/{visitor['id']}", json={"name": XSS})
+        assert renamed.status_code == 200, renamed.text
     agent = await agent_signs_in(server, browser, shop)
     await agent.get_by_test_id("agent-state").select_option("available")
     await agent.get_by_test_id("offer-accept").click()
@@ -103,6 +112,8 @@ async def test_script_in_a_message_is_shown_as_text_on_both_sides(
     await expect(customer.locator('[data-testid="chat-message"][data-author="customer"]')).to_contain_text(
         [XSS]
     )
+    await expect(agent.get_by_test_id("conversation-title")).to_have_text(XSS)
+    await expect(agent.locator('[data-kind="assigned"] .subject')).to_have_text(XSS)
     assert await agent.evaluate("window.__xss") is None
     assert await customer.evaluate("window.__xss") is None
     assert await agent.locator('[data-testid="conversation-messages"] img').count() == 0

@@ -34,8 +34,24 @@
     return n;
   }
   function fail(err) { errorEl.textContent = t.failed + ": " + err.message; }
+  var customers = {};             // id -> promise of the customer's name
   function title(c) {
     return (c && (c.subject || c.id)) || "";
+  }
+  function customerName(id) {
+    if (!id) return Promise.resolve("");
+    if (!customers[id]) {
+      customers[id] = api("GET", "/customers/" + id).then(function (p) { return p.name; })
+        .catch(function () { return ""; });
+    }
+    return customers[id];
+  }
+  function label(c) {
+    // "Customer name — subject", falling back to the conversation id
+    return customerName(c && c.customer_id).then(function (name) {
+      var subject = (c && c.subject) || "";
+      return name && subject ? name + " — " + subject : name || title(c);
+    });
   }
 
   // ---- state ------------------------------------------------------------------------------------------
@@ -87,7 +103,7 @@
       actions.appendChild(decline);
       li.appendChild(subject); li.appendChild(meta); li.appendChild(actions);
       offersEl.appendChild(li);
-      conversation(o.conversation_id).then(function (c) { subject.textContent = title(c); });
+      conversation(o.conversation_id).then(label).then(function (text) { subject.textContent = text; });
     });
   }
   function renderAssigned(items) {
@@ -102,7 +118,9 @@
       if (c.id === current) li.classList.add("current");
       var open = node("button", "open");
       open.type = "button";
-      open.appendChild(node("span", "subject", title(c)));
+      var name = node("span", "subject", title(c));
+      label(c).then(function (text) { name.textContent = text; });
+      open.appendChild(name);
       open.appendChild(node("span", "meta", c.channel + " · " + (c.language || "") + " · " + c.status));
       open.addEventListener("click", function () { openConversation(c.id); });
       li.appendChild(open);
@@ -156,7 +174,7 @@
     view.hidden = false;
     el("pick").hidden = true;
     el("conv-title").textContent = title(conversations[id]) || id;
-    conversation(id).then(function (c) { if (current === id) el("conv-title").textContent = title(c); });
+    conversation(id).then(label).then(function (text) { if (current === id) el("conv-title").textContent = text; });
     assignedEl.querySelectorAll("li").forEach(function (li) {
       li.classList.toggle("current", li.getAttribute("data-conversation-id") === id);
     });
