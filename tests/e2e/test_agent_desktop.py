@@ -67,6 +67,9 @@ async def test_agent_accepts_the_offer_and_the_customer_sees_the_reply(
     await customer.get_by_test_id("chat-input").press("Enter")
     await expect(said).to_contain_text(["Where is my order 42?", "Thank you!"])
     await agent.screenshot(path=screenshot_path("agent-desktop"))
+    await agent.set_viewport_size({"width": 375, "height": 667})
+    await agent.screenshot(path=screenshot_path("agent-desktop-phone"), full_page=True)
+    await agent.set_viewport_size({"width": 1280, "height": 720})
 
     await agent.get_by_test_id("resolve-disposition").select_option("answered_question")
     await agent.get_by_test_id("resolve-button").click()
