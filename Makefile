@@ -4,7 +4,7 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install run demo serve test lint typecheck pytest bench clean
+.PHONY: help install run demo serve test lint typecheck pytest bench clean chromium
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,7 +37,10 @@ typecheck: install  ## mypy strict on src/
 pytest: install  ## the test suite (PostgreSQL/Redis too when HOLDLESS_TEST_*_URL are set)
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest  ## everything CI runs
+chromium:  ## Debian's Chromium for the browser tests (tests/e2e); never `playwright install`
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: chromium lint typecheck pytest  ## everything CI runs
 
 bench: install  ## the benchmarks under bench/ (slow; not part of test)
 	$(BIN)/python bench/messages.py

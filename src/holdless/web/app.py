@@ -30,6 +30,7 @@ from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.auth import Signer
 from holdless.web.errors import install_error_handlers
 from holdless.web.limits import RateLimiter
+from holdless.web.ui import pages
 from holdless.web.ws import router as ws_router
 
 API = "/api/v1"
@@ -79,6 +80,9 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
     ):
         app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)
+    # The browser pages (docs/ui.md): widget script, /demo, /login, /agent, and their static files.
+    app.include_router(pages.router)
+    app.mount("/static/ui", pages.static_files(), name="ui-static")
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

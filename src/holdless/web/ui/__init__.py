@@ -1,0 +1,1 @@
+"""The browser pages: the chat widget script, its demo host page, sign-in and the agent desktop."""
