@@ -177,7 +177,9 @@ def _body(message: EmailMessage) -> tuple[str, list[Attachment]]:
         original = _content(html)
         if not text:
             text = trim_quoted(html_to_text(original))
-        attachments.append(Attachment("original.html", "text/html", len(original.encode())))
+        payload = html.get_payload(decode=True)
+        size = len(payload) if isinstance(payload, bytes) else len(original.encode())
+        attachments.append(Attachment("original.html", "text/html", size))
     for part in message.iter_attachments():
         if not isinstance(part, EmailMessage):
             continue
