@@ -92,8 +92,9 @@ class Holdless:
         if s.email_smtp_listen_port is not None:
             listen = (s.email_smtp_listen_host, s.email_smtp_listen_port)
         channel = EmailChannel(
-            self.ctx, workspace.id, threads, queue_id=queue_id, smtp_out=smtp_out, listen=listen, imap=imap
-        )
+            self.ctx, workspace.id, threads, queue_id=queue_id, smtp_out=smtp_out, listen=listen, imap=imap,
+            placement_wait_seconds=s.email_placement_wait_seconds if s.routing else 0.0,
+        )  # fmt: skip
         await channel.start()
         self.email = channel
         if smtp_out is not None:

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     email_smtp_starttls: bool = False
     email_from: str = Field(default="support@localhost", description="From address of replies")
     email_outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    email_placement_wait_seconds: float = Field(
+        default=3.0, ge=0, le=30, description="First reply waits this long for a place in line and its wait"
+    )
 
     def resolved_secret_key(self) -> str:
         """An unset key is generated once and kept under var/, so sessions survive restarts."""

@@ -319,3 +319,25 @@ async def test_thread_keys_are_never_moved_to_another_conversation(mail: Mail) -
     found = await threads.find(mail.world.workspace_id, Channel.EMAIL, ["k1@customer.example"])
     assert found == [first.id]
     assert CustomerId(first.customer_id) == second.customer_id
+
+
+async def test_the_first_reply_waits_for_the_routing_engine_to_place_the_conversation(
+    backend: Backend, tmp_path: Path
+) -> None:
+    async with smtp_sink() as sink:
+        settings = email_settings(backend, tmp_path, sink, routing=True, offer_timeout_seconds=600)
+        async with running(settings) as (holdless, world):
+            mail = Mail(holdless, world, sink)
+            await deliver(mail.port, raw_mail(message_id="placed@customer.example"))
+            [conversation] = await mail.conversations_of("ivan@customer.example")
+            async with holdless.ctx.uow() as uow:
+                logged = await uow.events.list(
+                    world.workspace_id, after=0, limit=100, conversation_id=conversation.id,
+                    types=("queue.position", "message.created"),
+                )  # fmt: skip
+            kinds = [(e.type, e.data.get("message", {}).get("author")) for e in logged]
+            placed = kinds.index(("queue.position", None))
+            acknowledged = kinds.index(("message.created", "bot"))
+            assert placed < acknowledged, "the reply is written after the engine published the place"
+            [acknowledgement] = await sink.wait_for(1)
+            assert "You are in line" in acknowledgement.get_content(), "nobody signed in: no time promised"

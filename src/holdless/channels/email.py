@@ -13,7 +13,8 @@ import contextlib
 import imaplib
 import logging
 import smtplib
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -21,8 +22,16 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from holdless.channels.base import Capabilities, Outbound, render
 from holdless.channels.email_inbound import parse_mail
-from holdless.conversations.intake import Inbound, Receipt, ThreadMap, receive
-from holdless.conversations.model import Channel
+from holdless.conversations.intake import (
+    Inbound,
+    Receipt,
+    ThreadMap,
+    acknowledge_receipt,
+    latest_wait,
+    needs_acknowledgement,
+    receive,
+)
+from holdless.conversations.model import Channel, Status
 from holdless.errors import HoldlessError, Invalid
 from holdless.ids import QueueId, WorkspaceId
 from holdless.unit_of_work import Ctx
@@ -67,7 +76,11 @@ class EmailChannel:
         smtp_out: SmtpOut | None = None,
         listen: tuple[str, int] | None = None,
         imap: ImapBox | None = None,
+        placement_wait_seconds: float = 0.0,
     ) -> None:
+        # How long the first reply may wait for the routing engine to publish a place in line, so that
+        # it can say when a person will answer (0: answer at once, "you are in line").
+        self._placement_wait = placement_wait_seconds
         self._ctx = ctx
         self._workspace_id = workspace_id
         self._threads = threads
@@ -117,13 +130,28 @@ class EmailChannel:
             envelope_sender=envelope_sender,
             recipients=recipients,
         )
-        receipt = await receive(self._ctx, inbound, threads=self._threads, queue_id=self._queue_id)
+        receipt = await receive(
+            self._ctx, inbound, threads=self._threads, queue_id=self._queue_id, acknowledge=False
+        )
+        if needs_acknowledgement(receipt, inbound):
+            await self._await_placement(receipt)
+            receipt = replace(receipt, acknowledgement=await acknowledge_receipt(self._ctx, receipt))
         log.info(
             "email: %s from %s into %s%s%s", inbound.external_id, inbound.sender.value,
             receipt.conversation.id, "" if receipt.created else " (already stored)",
             " (automated: not answered)" if inbound.automated else "",
         )  # fmt: skip
         return receipt
+
+    async def _await_placement(self, receipt: Receipt) -> None:
+        if receipt.conversation.status is not Status.QUEUED or self._placement_wait <= 0:
+            return
+        deadline = time.monotonic() + self._placement_wait
+        while time.monotonic() < deadline:
+            published, _ = await latest_wait(self._ctx, receipt.conversation)
+            if published:
+                return
+            await asyncio.sleep(0.05)
 
     async def poll_once(self) -> int:
         """Read the unseen mail of the IMAP mailbox; returns how many were stored."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -187,16 +187,31 @@ async def receive(
         attachments=inbound.attachments,
         client_message_id=client_message_id(inbound.external_id),
     )
-    acknowledgement = None
-    if acknowledge and created and new_conversation and not inbound.automated:
-        acknowledgement = await _acknowledge(ctx, conversation)
-    return Receipt(conversation, message, created, new_conversation, acknowledgement)
+    receipt = Receipt(conversation, message, created, new_conversation)
+    if acknowledge and needs_acknowledgement(receipt, inbound):
+        return replace(receipt, acknowledgement=await acknowledge_receipt(ctx, receipt))
+    return receipt
 
 
-async def _acknowledge(ctx: Ctx, conversation: Conversation) -> Message:
+def needs_acknowledgement(receipt: Receipt, inbound: Inbound) -> bool:
+    """Only a person's first message of a new conversation is acknowledged: never a machine (no loops)."""
+    return receipt.created and receipt.new_conversation and not inbound.automated
+
+
+async def latest_wait(ctx: Ctx, conversation: Conversation) -> tuple[bool, float | None]:
+    """(published, expected wait): whether the routing engine has placed it in line yet, and its estimate."""
     async with ctx.uow() as uow:
         latest = await uow.events.latest(conversation.workspace_id, conversation.id, POSITION_EVENT)
-    wait = latest.data.get("expected_wait_seconds") if latest is not None else None
+    if latest is None:
+        return False, None
+    wait = latest.data.get("expected_wait_seconds")
+    return True, None if wait is None else float(wait)
+
+
+async def acknowledge_receipt(ctx: Ctx, receipt: Receipt) -> Message:
+    """The bot's first reply, from the latest published place in line (written once per conversation)."""
+    conversation = receipt.conversation
+    _, wait = await latest_wait(ctx, conversation)
     text = acknowledgement_text(conversation.language, wait)
     message, _ = await post_message(
         ctx,
