@@ -11,6 +11,7 @@ import shutil
 import signal
 import smtplib
 import subprocess
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.conftest import free_port
@@ -83,19 +85,31 @@ class Dovecot:
     user: str = IMAP_USER
     password: str = IMAP_PASSWORD
 
+    def _login(self) -> imaplib.IMAP4:
+        """Signed in; dovecot answers 'temporary authentication failure' on a loaded machine: retried."""
+        for attempt in range(10):
+            client = imaplib.IMAP4("127.0.0.1", self.port)
+            try:
+                client.login(self.user, self.password)
+                return client
+            except imaplib.IMAP4.error:
+                client.shutdown()
+                if attempt == 9:
+                    raise
+                time.sleep(0.3)
+        raise AssertionError("unreachable")
+
     def append(self, raw: bytes) -> None:
         """Put a mail in the INBOX, as the mail server's delivery agent would."""
-        client = imaplib.IMAP4("127.0.0.1", self.port)
+        client = self._login()
         try:
-            client.login(self.user, self.password)
             client.append("INBOX", None, None, raw)
         finally:
             client.logout()
 
     def unseen(self) -> int:
-        client = imaplib.IMAP4("127.0.0.1", self.port)
+        client = self._login()
         try:
-            client.login(self.user, self.password)
             client.select("INBOX")
             _, data = client.uid("search", "UNSEEN")
             return len((data[0] or b"").split())
@@ -155,11 +169,19 @@ def _mail_user() -> tuple[str, str, str]:
     return me, me, me
 
 
-def start_dovecot(root: Path) -> Iterator[Dovecot]:
+def start_dovecot() -> Iterator[Dovecot]:
+    """A private dovecot in its own directory: not under pytest's temporary directory, whose 0700
+    parent (reset by every pytest session on the machine) the mail user could not traverse."""
+    root = Path(tempfile.mkdtemp(prefix="holdless-dovecot-"))
+    try:
+        yield from _run_dovecot(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _run_dovecot(root: Path) -> Iterator[Dovecot]:
     binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
     if binary is None:
-        import pytest
-
         pytest.skip("dovecot is not installed (make test installs dovecot-imapd); IMAP test skipped")
     internal, login, mail_user = _mail_user()
     port = free_port()
@@ -172,10 +194,9 @@ def start_dovecot(root: Path) -> Iterator[Dovecot]:
     )
     if os.geteuid() == 0:
         shutil.chown(root / "mail", mail_user, mail_user)
-        for parent in (root, *root.parents):
-            if parent == Path("/"):
-                break
-            parent.chmod(parent.stat().st_mode | 0o011)  # traversable by the mail user
+        for path in (root, root / "run", root / "state"):
+            path.chmod(0o711)  # the mail user reaches its files; nothing here is listable by others
+        (root / "passwd").chmod(0o644)
     # The daemon forks and keeps its standard streams: nothing is captured, or run() would wait for it.
     started = subprocess.run(
         [binary, "-c", str(conf)],

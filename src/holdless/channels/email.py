@@ -228,8 +228,13 @@ class EmailChannel:
 
 def _imap_connect(box: ImapBox) -> imaplib.IMAP4:
     client = imaplib.IMAP4_SSL(box.host, box.port) if box.ssl else imaplib.IMAP4(box.host, box.port)
-    client.login(box.username, box.password)
-    client.select(box.mailbox)
+    try:
+        client.login(box.username, box.password)
+        client.select(box.mailbox)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            client.shutdown()  # a refused login must not leave the socket open
+        raise
     return client
 
 
