@@ -17,6 +17,7 @@ import pytest
 from holdless.bootstrap import Holdless, build
 from holdless.channels.email import EmailChannel
 from holdless.contacts.model import IdentityKind
+from holdless.conversations.actions import resolve
 from holdless.conversations.messaging import post_message
 from holdless.conversations.model import Author, Channel, Conversation, Message, Status
 from holdless.conversations.repository import ConversationFilter
@@ -220,13 +221,25 @@ async def test_auto_replies_bounces_and_lists_are_recorded_but_never_answered(ma
     await asyncio.sleep(0.3)
     assert len(mail.sink.mails) == 2, "no acknowledgement for any machine-written mail (no loops)"
 
-    customer_texts = [m.text for m in await mail.messages(conversation.id) if m.author is Author.CUSTOMER]
-    assert customer_texts[-1] == "I am away until Monday.", "the auto-reply is recorded in its thread"
+    last = (await mail.messages(conversation.id))[-1]
+    assert (last.author, last.text) == (Author.SYSTEM, "I am away until Monday."), (
+        "the auto-reply is recorded in its thread, not as the customer's own words"
+    )
     [bounce] = await mail.conversations_of("mailer-daemon@mx.example")
     [newsletter] = await mail.conversations_of("news@list.example")
     for recorded in (bounce, newsletter):
         assert recorded.status is Status.WITH_BOT, "recorded, but not put in line for a person"
-        assert [m.author for m in await mail.messages(recorded.id)] == [Author.CUSTOMER]
+        assert [m.author for m in await mail.messages(recorded.id)] == [Author.SYSTEM]
+
+    await resolve(mail.holdless.ctx, mail.world.supervisor.principal, conversation.id, disposition="resolved")
+    await deliver(mail.port, raw_mail(
+        message_id="ooo2@customer.example", subject="Automatic reply", body="Still away.",
+        extra=f"X-Autoreply: yes\nIn-Reply-To: {reply['Message-ID']}",
+    ))  # fmt: skip
+    [after] = [c for c in await mail.conversations_of("ivan@customer.example") if c.id == conversation.id]
+    assert after.status is Status.RESOLVED, "an auto-reply does not reopen a resolved conversation"
+    await mail.idle()
+    assert len(mail.sink.mails) == 2
 
 
 async def test_a_redelivered_mail_is_stored_once(mail: Mail) -> None:

@@ -179,9 +179,13 @@ async def receive(
     # Remembered before the post: a redelivery after a crash finds this conversation, not a new one.
     own = [thread_key(inbound.external_id)] + ([token_key(conversation.id)] if new_conversation else [])
     await threads.remember(inbound.workspace_id, inbound.channel, own, conversation.id)
+    # Machine-written mail is recorded as a system message: it is not the customer writing, so it
+    # neither reopens a resolved conversation nor brings an away customer back into line.
+    customer_actor = CustomerPrincipal(inbound.workspace_id, conversation.customer_id)
+    author = system if inbound.automated else customer_actor
     message, created = await post_message(
         ctx,
-        CustomerPrincipal(inbound.workspace_id, conversation.customer_id),
+        author,
         conversation.id,
         text=inbound.text,
         attachments=inbound.attachments,
