@@ -4,7 +4,7 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: help install run demo serve test lint typecheck pytest bench clean chromium
+.PHONY: help install run demo serve test lint typecheck pytest bench clean chromium dovecot
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,7 +34,12 @@ lint: install  ## ruff and the import-linter layer contracts
 typecheck: install  ## mypy strict on src/
 	$(BIN)/mypy
 
-pytest: install  ## the test suite (PostgreSQL/Redis too when HOLDLESS_TEST_*_URL are set)
+dovecot:  ## Debian's dovecot for the IMAP test (a private instance is started by the test itself)
+	@command -v dovecot >/dev/null 2>&1 || test -x /usr/sbin/dovecot || \
+	  (apt-get install -y dovecot-imapd >/dev/null 2>&1 || sudo -n apt-get install -y dovecot-imapd) || \
+	  echo "dovecot could not be installed: the IMAP test will be skipped"
+
+pytest: install dovecot  ## the test suite (PostgreSQL/Redis too when HOLDLESS_TEST_*_URL are set)
 	$(BIN)/pytest -q
 
 chromium:  ## Debian's Chromium for the browser tests (tests/e2e); never `playwright install`

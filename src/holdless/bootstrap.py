@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from holdless.analytics.live import LiveKpis
+from holdless.channels.email import EmailChannel, ImapBox, SmtpOut
+from holdless.channels.outbox import Outbox
 from holdless.clock import Clock, SystemClock
 from holdless.conversations.writer import MessageWriter
 from holdless.dispatch.service import Dispatcher
@@ -25,9 +28,12 @@ from holdless.routing.config import RoutingConfig
 from holdless.settings import Settings
 from holdless.storage.database import create_engine
 from holdless.storage.event_source import SqlEventSource
+from holdless.storage.repositories.channels import SqlThreadMap
 from holdless.storage.repositories.webhooks import SecretBox, SqlWebhookStore
 from holdless.storage.unit_of_work import SqlUnitOfWorkFactory
 from holdless.unit_of_work import Ctx
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,32 +50,82 @@ class Holdless:
     live_kpis: LiveKpis = field(default_factory=LiveKpis)
     timers: Timers | None = None
     deliverer: WebhookDeliverer | None = None
+    email: EmailChannel | None = None
+    outboxes: list[Outbox] = field(default_factory=list)
 
     async def start(self) -> None:
-        listeners = [x.notify for x in (self.dispatcher, self.deliverer) if x is not None]
-        if not listeners:
-            await self.bus.start(self.hub.receive)
-        else:
+        listeners = [x for x in (self.dispatcher, self.deliverer) if x is not None]
 
-            def receive(event: Event) -> None:
-                self.hub.receive(event)
-                for notify in listeners:
-                    notify(event)
+        def receive(event: Event) -> None:
+            """Every committed event: to the websockets and to this process's listeners."""
+            self.hub.receive(event)
+            for listener in listeners:
+                listener.notify(event)
+            for outbox in self.outboxes:  # filled when the email channel starts, below
+                outbox.notify(event)
 
-            await self.bus.start(receive)
+        await self.bus.start(receive)
         await self.hub.start()
-        if self.dispatcher is not None:
-            await self.dispatcher.start()
-        if self.deliverer is not None:
-            await self.deliverer.start()
+        for listener in listeners:
+            await listener.start()
         if self.timers is not None:
             await self.timers.start()
+        await self._start_email()
+
+    async def _start_email(self) -> None:
+        """The email channel, when a workspace and a way in or out are configured (docs/channels.md)."""
+        s = self.settings
+        if not email_configured(s):
+            return
+        assert s.email_workspace is not None
+        async with self.ctx.uow() as uow:
+            workspace = await uow.workspaces.by_slug(s.email_workspace)
+            queues = await uow.queues.list(workspace.id) if workspace is not None else []
+        if workspace is None:
+            log.error("email: no workspace '%s'; the email channel is off", s.email_workspace)
+            return
+        queue_id = next((q.id for q in queues if q.name == s.email_queue), None)
+        if s.email_queue and queue_id is None:
+            log.error("email: no queue '%s'; new mail waits without a queue", s.email_queue)
+        threads = SqlThreadMap(self.engine, self.ctx.clock)
+        smtp_out = None
+        if s.email_smtp_host:
+            smtp_out = SmtpOut(
+                s.email_smtp_host, s.email_smtp_port, s.email_from, workspace.name,
+                s.email_smtp_user, s.email_smtp_password, s.email_smtp_starttls,
+            )  # fmt: skip
+        imap = None
+        if s.email_imap_host:
+            imap = ImapBox(
+                s.email_imap_host, s.email_imap_port, s.email_imap_user, s.email_imap_password,
+                s.email_imap_ssl, poll_seconds=s.email_imap_poll_seconds,
+            )  # fmt: skip
+        listen = None
+        if s.email_smtp_listen_port is not None:
+            listen = (s.email_smtp_listen_host, s.email_smtp_listen_port)
+        channel = EmailChannel(
+            self.ctx, workspace.id, threads, queue_id=queue_id, smtp_out=smtp_out, listen=listen, imap=imap,
+            placement_wait_seconds=s.email_placement_wait_seconds if s.routing else 0.0,
+        )  # fmt: skip
+        await channel.start()
+        self.email = channel
+        if smtp_out is not None:
+            poll = s.email_outbox_poll_seconds
+            outbox = Outbox(self.ctx, self.engine, channel, workspace.id, threads, poll_seconds=poll)
+            await outbox.start()
+            self.outboxes.append(outbox)
 
     async def close(self) -> None:
         if self.timers is not None:
             await self.timers.close()
         if self.deliverer is not None:
             await self.deliverer.close()
+        for outbox in self.outboxes:
+            await outbox.close()
+        self.outboxes.clear()
+        if self.email is not None:
+            await self.email.close()
+            self.email = None
         if self.dispatcher is not None:
             await self.dispatcher.close()
         await self.hub.close()
@@ -124,6 +180,14 @@ def build(settings: Settings, *, clock: Clock | None = None, resolver: Resolver 
         dispatcher=dispatcher,
         deliverer=deliverer,
         timers=Timers(ctx, engine, every=settings.timers_seconds),
+    )
+
+
+def email_configured(settings: Settings) -> bool:
+    return settings.email_workspace is not None and (
+        settings.email_smtp_listen_port is not None
+        or settings.email_imap_host is not None
+        or settings.email_smtp_host is not None
     )
 
 

@@ -65,6 +65,29 @@ class Settings(BaseSettings):
         le=3600,
         description="Signed inbound webhooks: accepted clock skew and replay window",
     )
+    # Email channel (docs/channels.md): off unless a workspace and a way in are configured.
+    email_workspace: str | None = Field(default=None, description="Slug of the workspace email serves")
+    email_queue: str | None = Field(default=None, description="Queue name for new email conversations")
+    email_smtp_listen_host: str = "127.0.0.1"
+    email_smtp_listen_port: int | None = Field(
+        default=None, ge=0, le=65535, description="Receive mail by SMTP on this port; none: off"
+    )
+    email_imap_host: str | None = Field(default=None, description="Poll this IMAP mailbox; none: off")
+    email_imap_port: int = Field(default=993, ge=1, le=65535)
+    email_imap_user: str = ""
+    email_imap_password: str = ""
+    email_imap_ssl: bool = True
+    email_imap_poll_seconds: float = Field(default=30.0, gt=0)
+    email_smtp_host: str | None = Field(default=None, description="Send replies through this SMTP server")
+    email_smtp_port: int = Field(default=25, ge=1, le=65535)
+    email_smtp_user: str | None = None
+    email_smtp_password: str | None = None
+    email_smtp_starttls: bool = False
+    email_from: str = Field(default="support@localhost", description="From address of replies")
+    email_outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    email_placement_wait_seconds: float = Field(
+        default=3.0, ge=0, le=30, description="First reply waits this long for a place in line and its wait"
+    )
 
     def resolved_secret_key(self) -> str:
         """An unset key is generated once and kept under var/, so sessions survive restarts."""

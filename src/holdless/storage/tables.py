@@ -393,3 +393,43 @@ webhook_cursors = Table(
     Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
     Column("seq", BigInteger, nullable=False),
 )
+
+# Channels (docs/channels.md). Thread keys: every email Message-ID received or sent, and each conversation's
+# token, point at the conversation they belong to, so a reply finds its thread and never another one.
+channel_threads = Table(
+    "channel_threads",
+    metadata,
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "conversation_id"),
+)
+
+# What each channel sent: one row per outgoing message, claimed before the send, so a restart never
+# sends a message twice (a claim left 'sending' by a crash is retried with the same Message-ID).
+channel_deliveries = Table(
+    "channel_deliveries",
+    metadata,
+    Column("message_id", Id, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    _ws(),
+    Column("channel", String(20), nullable=False),
+    Column("conversation_id", Id, nullable=False),
+    Column("status", String(20), nullable=False),  # sending | sent | failed
+    Column("external_id", String(300)),
+    Column("attempts", Integer, nullable=False),
+    Column("error", String(500), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Index(None, "workspace_id", "status"),
+)
+
+# How far each channel's outbound listener has read the workspace's event log.
+channel_cursors = Table(
+    "channel_cursors",
+    metadata,
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Channel adapters: provider payloads in, domain calls, replies out (docs/channels.md)."""
