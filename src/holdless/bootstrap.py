@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from holdless.bot_service.service import VirtualAgent
 from holdless.clock import Clock, SystemClock
 from holdless.conversations.writer import MessageWriter
 from holdless.dispatch.service import Dispatcher
@@ -32,23 +33,29 @@ class Holdless:
     events: SqlEventSource
     ctx: Ctx
     dispatcher: Dispatcher | None = None
+    bot: VirtualAgent | None = None
 
     async def start(self) -> None:
-        dispatcher = self.dispatcher
-        if dispatcher is None:
+        listeners = [x.notify for x in (self.dispatcher, self.bot) if x is not None]
+        if not listeners:
             await self.bus.start(self.hub.receive)
         else:
 
             def receive(event: Event) -> None:
                 self.hub.receive(event)
-                dispatcher.notify(event)
+                for notify in listeners:
+                    notify(event)
 
             await self.bus.start(receive)
         await self.hub.start()
-        if dispatcher is not None:
-            await dispatcher.start()
+        if self.dispatcher is not None:
+            await self.dispatcher.start()
+        if self.bot is not None:
+            await self.bot.start()
 
     async def close(self) -> None:
+        if self.bot is not None:
+            await self.bot.close()
         if self.dispatcher is not None:
             await self.dispatcher.close()
         await self.hub.close()
@@ -74,6 +81,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Holdless:
     if settings.routing:
         base = RoutingConfig(offer_timeout_seconds=settings.offer_timeout_seconds)
         dispatcher = Dispatcher(ctx, engine, base=base, tick_seconds=settings.routing_tick_seconds)
+    bot = VirtualAgent(ctx, engine, routing=settings.routing) if settings.bot else None
     return Holdless(
         settings=settings,
         engine=engine,
@@ -83,6 +91,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Holdless:
         events=source,
         ctx=ctx,
         dispatcher=dispatcher,
+        bot=bot,
     )
 
 

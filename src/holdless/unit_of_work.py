@@ -14,6 +14,7 @@ from holdless.accounts.repository import (
     WorkspaceRepository,
 )
 from holdless.agents.repository import AgentRepository
+from holdless.bot.repository import BotRepository
 from holdless.clock import Clock
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
@@ -54,6 +55,7 @@ class UnitOfWork(Protocol):
     conversations: ConversationRepository
     messages: MessageRepository
     notes: NoteRepository
+    bot: BotRepository
     events: EventLog
 
     def record(self, *events: Event) -> None:

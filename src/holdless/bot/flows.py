@@ -84,6 +84,7 @@ class BotDefinition:
     handoff_queue: str | None = None
     flows: tuple[Flow, ...] = ()
     articles: tuple[ArticleText, ...] = ()
+    http_secret: str = ""  # signs HTTP steps' requests (HMAC-SHA256); empty: unsigned
 
     def flow_for(self, intent: str | None) -> Flow | None:
         for flow in self.flows:
@@ -260,7 +261,7 @@ def parse_definition(raw: Any) -> BotDefinition:
     """Validate a definition; raises Invalid naming the flow, the step and the problem."""
     if not isinstance(raw, Mapping):
         raise Invalid("The bot definition must be an object with 'flows'.", field="flows")
-    unknown = set(raw) - {"enabled", "handoff_queue", "flows", "articles", "version"}
+    unknown = set(raw) - {"enabled", "handoff_queue", "flows", "articles", "version", "http_secret"}
     if unknown:
         raise Invalid(f"Unknown keys in the bot definition: {', '.join(sorted(unknown))}.", field="flows")
     enabled = raw.get("enabled", True)
@@ -286,6 +287,9 @@ def parse_definition(raw: Any) -> BotDefinition:
                 f"flow '{flow.id}'", f"intent '{flow.intent}' already starts flow '{intents[flow.intent]}'"
             )
         intents[flow.intent] = flow.id
+    secret = raw.get("http_secret", "")
+    if not isinstance(secret, str):
+        raise Invalid("'http_secret' must be a text.", field="http_secret")
     articles_raw = raw.get("articles", [])
     if not isinstance(articles_raw, list):
         raise Invalid("'articles' must be a list.", field="articles")
@@ -294,4 +298,5 @@ def parse_definition(raw: Any) -> BotDefinition:
         handoff_queue=queue or None,
         flows=tuple(flows),
         articles=tuple(_article(a, i) for i, a in enumerate(articles_raw)),
+        http_secret=secret,
     )

@@ -163,7 +163,9 @@ def on_place(state: BotState, position: int | None, expected_wait_seconds: int |
         else texts.say("wait", state.language, minutes=max(1, round(expected_wait_seconds / 60)))
     )
     if not state.greeted:
-        if position is None:
+        if state.handed_off and position is not None:  # put in line by the bot: no "can I help?"
+            b.say("position_update", position=position, wait=wait)
+        elif position is None:
             b.say("greeting_unknown")
         else:
             b.say("greeting", position=position, wait=wait)

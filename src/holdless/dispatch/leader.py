@@ -19,8 +19,10 @@ LOCK_KEY = 0x68_6C_64_6C
 
 
 class Leadership:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, key: int = LOCK_KEY) -> None:
+        """`key`: another advisory lock for another single-leader job (the virtual agent has its own)."""
         self._engine = engine
+        self._key = key
         self._conn: AsyncConnection | None = None
 
     @property
@@ -36,7 +38,7 @@ class Leadership:
         conn = await self._engine.connect()
         try:
             held = bool(
-                (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})).scalar()
+                (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key})).scalar()
             )
             await conn.commit()  # session-level lock: it outlives the transaction, not the connection
         except Exception:
@@ -66,7 +68,7 @@ class Leadership:
         if conn is None:
             return
         try:
-            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
             await conn.commit()
         except Exception:  # the connection is gone, and the lock with it
             log.debug("routing: unlock failed", exc_info=True)

@@ -15,12 +15,14 @@ from holdless.accounts.repository import (
     WorkspaceRepository,
 )
 from holdless.agents.repository import AgentRepository
+from holdless.bot.repository import BotRepository
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
 from holdless.events import Event
 from holdless.routing.repository import CallbackRepository, OfferRepository, QueueRepository
 from holdless.storage.repositories.accounts import SqlSessions, SqlTokens, SqlUsers, SqlWorkspaces
 from holdless.storage.repositories.agents import SqlAgents
+from holdless.storage.repositories.bot import SqlBot
 from holdless.storage.repositories.contacts import SqlCustomers
 from holdless.storage.repositories.conversations import SqlConversations, SqlMessages, SqlNotes
 from holdless.storage.repositories.event_log import SqlEventLog
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
     conversations: ConversationRepository
     messages: MessageRepository
     notes: NoteRepository
+    bot: BotRepository
     events: EventLog
 
     def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
@@ -77,6 +80,7 @@ class SqlUnitOfWork:
         self.conversations = SqlConversations(conn, row_locks=row_locks)
         self.messages = SqlMessages(conn)
         self.notes = SqlNotes(conn)
+        self.bot = SqlBot(conn)
         self.events = self._log = SqlEventLog(conn)
         return self
 

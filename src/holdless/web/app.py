@@ -11,7 +11,18 @@ from fastapi import Depends, FastAPI
 from holdless import __doc__ as summary
 from holdless.bootstrap import Holdless, build, tune_gc
 from holdless.settings import Settings
-from holdless.web.api import auth, conversations, customers, events, people, queues, reports, routing, widget
+from holdless.web.api import (
+    auth,
+    bot,
+    conversations,
+    customers,
+    events,
+    people,
+    queues,
+    reports,
+    routing,
+    widget,
+)
 from holdless.web.api.guards import refuse_nul_characters
 from holdless.web.auth import Signer
 from holdless.web.errors import install_error_handlers
@@ -46,7 +57,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
     install_error_handlers(app)
     # Every REST route passes the same edge checks, applied once where /api/v1 is mounted.
     guards = [Depends(refuse_nul_characters)]
-    for router in (auth, people, customers, queues, conversations, events, widget, routing, reports):
+    for router in (auth, people, customers, queues, conversations, events, widget, routing, reports, bot):
         app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)
 
