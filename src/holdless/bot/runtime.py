@@ -41,8 +41,10 @@ TALK_TO_HUMAN = "talk_to_human"
 SMALL_TALK = frozenset({"greeting", "thanks"})
 MAX_MISUNDERSTOOD = 2
 MAX_RETRIES = 2
-ANGRY_AT = 0.75  # one message this negative
-ANGRY_TREND_AT = 0.6  # or the last two messages at least this negative on average
+# The shipped sentiment model reads some neutral text (gibberish, an email address) as 0.5-0.9 negative,
+# so one message must be nearly certain, and answers to the bot's questions are not read at all.
+ANGRY_AT = 0.95  # one message this negative
+ANGRY_TREND_AT = 0.8  # or the last two free-text messages at least this negative on average
 KEEP_MESSAGES = 5
 KEEP_SCORES = 10
 KB_ARTICLE = "knowledge base"
@@ -192,13 +194,15 @@ def _material(told: tuple[int, int | None] | None, position: int, wait: int | No
 
 def on_message(state: BotState, context: Context, text: str, reading: Reading) -> Turn:
     b = _Builder(state)
+    answering = _waiting_step(state, context.definition) is not None
     b.update(
         language=reading.language or state.language,
         turns=state.turns + 1,
         messages=(*state.messages, text[:300])[-KEEP_MESSAGES:],
-        negatives=(*state.negatives, round(reading.negative_score, 3))[-KEEP_SCORES:],
     )
-    _anger(b)
+    if not answering:
+        b.update(negatives=(*state.negatives, round(reading.negative_score, 3))[-KEEP_SCORES:])
+        _anger(b)
     if b.state.done:
         return b.turn()
     step = _waiting_step(b.state, context.definition)
@@ -261,10 +265,19 @@ def _waiting_step(state: BotState, definition: BotDefinition) -> Step | None:
 
 
 def _answers(step: Step | None, text: str) -> bool:
-    """A valid answer to the question asked is never mistaken for a wish to talk to a person."""
-    return (
-        step is not None and step.type == "ask" and validated(text, step.validate, step.choices) is not None
-    )
+    """Something shaped like an answer to the question asked is never read as a wish to talk to a person
+    (the NLU may see one in an email address); explicit escape words still are."""
+    if step is None:
+        return False
+    if step.type == "ask":
+        return validated(text, step.validate, step.choices) is not None
+    if step.type == "verify":
+        if step.method == "one_time_code":
+            return validated(text, "number") is not None
+        return step.fact == "name" or validated(text, step.fact) is not None
+    if step.type == "confirm":
+        return yes_or_no(text) is not None
+    return False
 
 
 def _new_request(b: _Builder, context: Context, text: str, reading: Reading) -> None:

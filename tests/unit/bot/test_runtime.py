@@ -124,17 +124,23 @@ def test_an_http_step_that_fails_goes_to_its_fallback() -> None:
 
 
 def test_a_very_negative_message_raises_priority_once() -> None:
-    turn = _say(start("en"), "This is outrageous", negative=0.9)
-    assert RaiseAnger(0.9) in turn.actions
+    turn = _say(start("en"), "This is outrageous", negative=0.97)
+    assert RaiseAnger(0.97) in turn.actions
     again = _say(turn.state, "Still outrageous", negative=0.95)
     assert not any(isinstance(a, RaiseAnger) for a in again.actions)
 
 
 def test_a_negative_trend_raises_priority() -> None:
-    first = _say(start("en"), "hmm", negative=0.55)
+    first = _say(start("en"), "hmm", negative=0.7)
     assert not any(isinstance(a, RaiseAnger) for a in first.actions)
-    second = _say(first.state, "not good", negative=0.7)
-    assert any(isinstance(a, RaiseAnger) for a in second.actions)
+    second = _say(first.state, "not good", negative=0.9)
+    assert any(isinstance(a, RaiseAnger) for a in second.actions), "(0.7 + 0.9) / 2 = 0.8"
+
+
+def test_answers_to_the_bots_questions_are_not_read_for_anger() -> None:
+    asked = _say(start("en"), "I lost my card", "block_card")
+    answered = _say(asked.state, "olga@bank.example", negative=0.99)
+    assert not any(isinstance(a, RaiseAnger) for a in answered.actions)
 
 
 def test_an_answer_from_the_knowledge_base_is_contained_when_it_helped() -> None:
@@ -150,3 +156,10 @@ def test_the_state_survives_a_round_trip_through_json() -> None:
     turn = _say(start("en"), "I lost my card", "block_card")
     turn = _say(turn.state, "olga@bank.example")
     assert BotState.from_json(turn.state.to_json()) == turn.state
+
+
+def test_an_answer_the_nlu_mistakes_for_talk_to_human_is_still_an_answer() -> None:
+    asked = _say(start("en"), "I lost my card", "block_card")
+    turn = _say(asked.state, "olga@bank.example", "talk_to_human")
+    assert not any(isinstance(a, Handoff) for a in turn.actions)
+    assert turn.state.verified == {"email": "olga@bank.example"}

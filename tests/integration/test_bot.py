@@ -1,0 +1,220 @@
+"""The virtual agent through the real API: greeting, escape hatch, misunderstanding, containment, anger,
+verification — with the real NLU (trained once per test process) and the real routing engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from holdless.bot.demo import DEMO_FLOWS
+from holdless.settings import Settings
+from tests.api.expect import Chat, refusal, start_chat
+from tests.conftest import Backend, RunningServer, make_settings, settle
+from tests.factories import World, make_world
+from tests.integration.routing_steps import available, events_of, offers_of, place_of
+
+pytestmark = pytest.mark.slow
+EMAIL = "olga.bot@acme.example"
+
+
+@pytest.fixture
+def settings(backend: Backend, tmp_path: Path) -> Settings:
+    return make_settings(backend, tmp_path, offer_timeout_seconds=600)
+
+
+async def idle(server: RunningServer) -> None:
+    """The bot's actions feed routing, whose positions feed the bot: wait until both are done."""
+    bot = server.holdless.bot
+    assert bot is not None
+    for _ in range(3):
+        await settle(server)
+        await bot.wait_idle(within=60)
+
+
+async def bot_world(server: RunningServer) -> World:
+    world = await make_world(server.holdless.ctx)
+    async with server.client(world.admin.token) as api:
+        stored = await api.put("/api/v1/bot/flows", json={**DEMO_FLOWS, "handoff_queue": world.queue_id})
+    assert stored.status_code == 200, stored.text
+    return world
+
+
+async def known_chat(server: RunningServer, world: World, *, queued: bool = True) -> Chat:
+    """A widget visitor whose email the workspace knows (so it can be verified)."""
+    chat = await start_chat(server, world.slug, queue_id=world.queue_id if queued else None)
+    async with server.client(world.admin.token) as api:
+        added = await api.post(
+            f"/api/v1/customers/{chat.customer_id}/identities", json={"kind": "email", "value": EMAIL}
+        )
+    assert added.status_code < 300, added.text
+    return chat
+
+
+async def say(server: RunningServer, chat: Chat, text: str) -> list[str]:
+    """The customer writes; returns what the bot answered to it."""
+    before = len(await bot_lines(server, chat))
+    async with server.client(chat.token) as widget:
+        sent = await widget.post(
+            f"/api/v1/widget/conversations/{chat.conversation_id}/messages", json={"text": text}
+        )
+    assert sent.status_code == 201, sent.text
+    await idle(server)
+    return (await bot_lines(server, chat))[before:]
+
+
+async def bot_lines(server: RunningServer, chat: Chat) -> list[str]:
+    async with server.client(chat.token) as widget:
+        response = await widget.get(f"/api/v1/widget/conversations/{chat.conversation_id}/messages")
+    assert response.status_code == 200, response.text
+    return [m["text"] for m in response.json() if m["author"] == "bot"]
+
+
+async def conversation(server: RunningServer, world: World, conversation_id: str) -> dict[str, Any]:
+    async with server.client(world.admin.token) as api:
+        found: dict[str, Any] = (await api.get(f"/api/v1/conversations/{conversation_id}")).json()
+    return found
+
+
+async def card_of(server: RunningServer, world: World, conversation_id: str) -> dict[str, Any] | None:
+    async with server.client(world.supervisor.token) as api:
+        response = await api.get(f"/api/v1/conversations/{conversation_id}/handoff")
+    assert response.status_code == 200, response.text
+    card: dict[str, Any] | None = response.json()["card"]
+    return card
+
+
+async def test_the_greeting_shows_the_place_in_line_and_the_expected_wait(server: RunningServer) -> None:
+    world = await bot_world(server)
+    await available(server, world, world.agent, chats=1)
+    first = await start_chat(server, world.slug, queue_id=world.queue_id)
+    [offer] = await offers_of(server, world.agent)
+    async with server.client(world.agent.token) as api:
+        assert (await api.post(f"/api/v1/offers/{offer['id']}/accept")).status_code == 200
+    second = await start_chat(server, world.slug, queue_id=world.queue_id)
+    await idle(server)
+
+    place = await place_of(server, world.admin, second.conversation_id)
+    [greeting] = await bot_lines(server, second)
+    assert "virtual assistant" in greeting
+    assert "place in line is secured" in greeting
+    assert f"number {place['position']}" in greeting
+    minutes = max(1, round(place["expected_wait_seconds"] / 60))
+    assert f"expected wait about {minutes} min" in greeting
+    assert "help while you wait" in greeting
+    assert await bot_lines(server, first) == [], "taken at once: no waiting, no greeting"
+
+
+async def test_operator_mid_flow_hands_off_at_once_with_the_card(server: RunningServer) -> None:
+    world = await bot_world(server)
+    chat = await known_chat(server, world)
+    await idle(server)
+    place = (await place_of(server, world.admin, chat.conversation_id))["position"]
+
+    [question] = await say(server, chat, "Я потерял карту")
+    assert "почты" in question, "the card flow first asks who the customer is, in Russian"
+    [acknowledged] = await say(server, chat, "оператор")
+    assert "оператору" in acknowledged
+    assert "место в очереди сохранено" in acknowledged
+    assert await say(server, chat, EMAIL) == [], "no further bot questions"
+
+    assert (await place_of(server, world.admin, chat.conversation_id))["position"] == place, "place kept"
+    card = await card_of(server, world, chat.conversation_id)
+    assert card is not None
+    assert card["intent"]["name"] == "block_card"
+    assert card["ended"] == "handed over"
+    assert card["handoff_reason"] == "customer asked for a person"
+    assert {"what": "block_card", "outcome": "handoff"} in card["tried"]
+    assert "Я потерял карту" in card["last_messages"]
+    [handoff] = await events_of(server, world.admin, "bot.handoff")
+    assert handoff["conversation_id"] == chat.conversation_id
+
+
+async def test_two_misunderstandings_lead_to_a_person(server: RunningServer) -> None:
+    world = await bot_world(server)
+    chat = await start_chat(server, world.slug)  # with the bot only, not in line yet
+    [first] = await say(server, chat, "What's the weather on Mars tomorrow?")
+    assert "didn't understand" in first
+    second = await say(server, chat, "Can you compute 17 times 23?")
+    assert "person will help" in second[0]
+    assert "number 1 in line" in second[-1], "then the place in line it was given"
+    handed = await conversation(server, world, chat.conversation_id)
+    assert handed["status"] == "queued", "the bot put the customer in line for a person"
+    assert handed["queue_id"] == world.queue_id
+    card = await card_of(server, world, chat.conversation_id)
+    assert card is not None
+    assert card["handoff_reason"] == "the bot did not understand"
+
+
+async def test_a_contained_conversation_leaves_the_queue(server: RunningServer) -> None:
+    world = await bot_world(server)
+    chat = await known_chat(server, world)
+    await say(server, chat, "I forgot my password")
+    replies = await say(server, chat, EMAIL.upper())
+    assert any("reset link" in r for r in replies)
+    assert any("Did that help?" in r for r in replies)
+    [goodbye] = await say(server, chat, "yes")
+    assert "Glad I could help" in goodbye
+
+    closed = await conversation(server, world, chat.conversation_id)
+    assert closed["status"] == "resolved"
+    assert closed["disposition"] == "contained"
+    assert (await place_of(server, world.admin, chat.conversation_id))["waiting"] is False
+    await available(server, world, world.agent)
+    assert await offers_of(server, world.agent) == [], "nobody is offered a solved conversation"
+    [contained] = await events_of(server, world.admin, "bot.contained")
+    assert contained["data"]["what"] == "reset_password"
+    steps = [e["data"]["step"] for e in await events_of(server, world.admin, "bot.step")]
+    assert steps[:3] == ["who", "sent", "solved"], "the funnel records each step the customer reached"
+
+
+async def test_an_angry_message_raises_priority(server: RunningServer) -> None:
+    world = await bot_world(server)
+    calm = await start_chat(server, world.slug, queue_id=world.queue_id)
+    upset = await start_chat(server, world.slug, queue_id=world.queue_id)
+    await idle(server)
+    assert (await place_of(server, world.admin, upset.conversation_id))["position"] == 2
+
+    await say(server, upset, "This is ridiculous! I've been waiting forever, your service is terrible!")
+    assert (await conversation(server, world, upset.conversation_id))["attributes"]["angry"] == "yes"
+    await available(server, world, world.agent, chats=1)
+    [offer] = await offers_of(server, world.agent)
+    assert offer["conversation_id"] == upset.conversation_id, "the engine moved the angry customer up"
+    assert (await place_of(server, world.admin, calm.conversation_id))["position"] == 1
+
+
+async def test_a_failed_verification_leaks_nothing(server: RunningServer) -> None:
+    world = await bot_world(server)
+    chat = await known_chat(server, world)
+    await say(server, chat, "I lost my card")
+    said = await say(server, chat, "olga@wrong.example")
+    said += await say(server, chat, "olga.bot@other.example")
+    for secret in (EMAIL, "acme.example", "olga.bot@acme"):
+        assert not any(secret in line for line in said), said
+    assert any("couldn't verify" in line for line in said)
+    card = await card_of(server, world, chat.conversation_id)
+    assert card is not None
+    assert card["verified"] == [], "nothing is marked verified"
+    assert {"what": "block_card", "outcome": "verification failed"} in card["tried"]
+    assert not any(EMAIL in str(value) for value in card.values()), "the card holds no stored data either"
+
+
+async def test_flows_are_stored_per_workspace_and_mistakes_are_refused(server: RunningServer) -> None:
+    world = await make_world(server.holdless.ctx)
+    broken = {"flows": [{"id": "cards", "intent": "block_card", "steps": [{"id": "a", "type": "say"}]}]}
+    yaml_flows = (
+        "flows:\n  - id: hi\n    intent: greeting\n    steps:\n      - {id: hello, type: say, text: Hi}\n"
+    )
+    async with server.client(world.admin.token) as api:
+        assert (await api.get("/api/v1/bot/flows")).status_code == 404
+        message = refusal(await api.put("/api/v1/bot/flows", json=broken), 422)
+        assert "flow 'cards' step 'a'" in message
+        assert "'text' is missing" in message
+        stored = await api.put(
+            "/api/v1/bot/flows", content=yaml_flows, headers={"Content-Type": "application/yaml"}
+        )
+        assert stored.status_code == 200, stored.text
+        assert (await api.get("/api/v1/bot/flows")).json()["definition"]["flows"][0]["id"] == "hi"
+    async with server.client(world.agent.token) as api:
+        refusal(await api.put("/api/v1/bot/flows", json=DEMO_FLOWS), 403)
