@@ -117,6 +117,7 @@ TARGETS = [
     Call("GET", WIDGET_CONVERSATION + "/place"),
     Call("POST", WIDGET_CONVERSATION + "/callback", {"window_end": LATER}),
     Call("POST", WIDGET_CONVERSATION + "/leave"),
+    Call("GET", CONVERSATION + "/handoff"),
 ]
 
 # Path placeholders are filled with the caller's OWN ids, body placeholders with the other workspace's
