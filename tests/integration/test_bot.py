@@ -11,7 +11,7 @@ import pytest
 from holdless.bot.demo import DEMO_FLOWS
 from holdless.settings import Settings
 from tests.api.expect import Chat, refusal, start_chat
-from tests.conftest import Backend, RunningServer, make_settings, settle
+from tests.conftest import Backend, RunningServer, make_settings, settle, start_server, stop_server
 from tests.factories import World, make_world
 from tests.integration.routing_steps import available, events_of, offers_of, place_of
 
@@ -218,3 +218,27 @@ async def test_flows_are_stored_per_workspace_and_mistakes_are_refused(server: R
         assert (await api.get("/api/v1/bot/flows")).json()["definition"]["flows"][0]["id"] == "hi"
     async with server.client(world.agent.token) as api:
         refusal(await api.put("/api/v1/bot/flows", json=DEMO_FLOWS), 403)
+
+
+async def test_a_restart_carries_on_mid_flow_without_saying_anything_twice(
+    backend: Backend, tmp_path: Path
+) -> None:
+    settings = make_settings(backend, tmp_path, offer_timeout_seconds=600)
+    first, task, server = await start_server(settings)
+    try:
+        world = await bot_world(server)
+        chat = await known_chat(server, world)
+        await say(server, chat, "I lost my card")
+        before = await bot_lines(server, chat)
+    finally:
+        await stop_server(first, task)
+
+    second, task, server = await start_server(settings)
+    try:
+        await idle(server)
+        assert await bot_lines(server, chat) == before, "nothing is said again after the restart"
+        [verified, question] = await say(server, chat, EMAIL)
+        assert "verified" in verified
+        assert "last four digits" in question, "the flow goes on where it stopped"
+    finally:
+        await stop_server(second, task)
