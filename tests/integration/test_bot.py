@@ -131,6 +131,18 @@ async def test_operator_mid_flow_hands_off_at_once_with_the_card(server: Running
     assert handoff["conversation_id"] == chat.conversation_id
 
 
+async def test_asking_for_a_person_first_thing_puts_a_bot_conversation_in_line(server: RunningServer) -> None:
+    world = await bot_world(server)
+    chat = await start_chat(server, world.slug)  # with the bot only
+    replies = await say(server, chat, "转人工")
+    assert "人工" in replies[0]
+    assert (await conversation(server, world, chat.conversation_id))["status"] == "queued"
+    card = await card_of(server, world, chat.conversation_id)
+    assert card is not None
+    assert card["language"] == "zh"
+    assert card["handoff_reason"] == "customer asked for a person"
+
+
 async def test_two_misunderstandings_lead_to_a_person(server: RunningServer) -> None:
     world = await bot_world(server)
     chat = await start_chat(server, world.slug)  # with the bot only, not in line yet

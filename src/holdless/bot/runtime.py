@@ -167,6 +167,8 @@ def on_place(state: BotState, position: int | None, expected_wait_seconds: int |
     if not state.greeted:
         if state.handed_off and position is not None:  # put in line by the bot: no "can I help?"
             b.say("position_update", position=position, wait=wait)
+        elif state.turns > 0 and position is not None:  # already talking: no second introduction
+            b.say("place_secured", position=position, wait=wait)
         elif position is None:
             b.say("greeting_unknown")
         else:

@@ -25,6 +25,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": ", ожидание около {minutes} мин",
         "zh": "，预计等待约 {minutes} 分钟",
     },
+    "place_secured": {
+        "en": "Your place in line is secured: you are number {position}{wait}.",
+        "ru": "Ваше место в очереди закреплено: вы {position}-й{wait}.",
+        "zh": "您的排队位置已保留：您排在第 {position} 位{wait}。",
+    },
     "position_update": {
         "en": "Update: you are now number {position} in line{wait}.",
         "ru": "Обновление: теперь вы {position}-й в очереди{wait}.",

@@ -38,6 +38,12 @@ def test_the_greeting_tells_the_place_and_the_wait_in_the_customers_language() -
     assert "2 分钟" in zh
 
 
+def test_a_customer_already_talking_to_the_bot_is_told_the_place_without_a_second_introduction() -> None:
+    asked = _say(start("en"), "I lost my card", "block_card")
+    [told] = on_place(asked.state, 4, 600).replies
+    assert told == "Your place in line is secured: you are number 4, expected wait about 10 min."
+
+
 def test_the_place_is_retold_only_when_it_changes_materially() -> None:
     greeted = on_place(start("en"), 10, 1200).state
     assert on_place(greeted, 9, 1080).replies == (), "one place forward is not worth a message"

@@ -95,8 +95,9 @@ class SqlBot:
             .values(**values)
         )
         if changed.rowcount == 0:
+            values.setdefault("card", None)
             await self._conn.execute(
                 insert(bot_conversations).values(
-                    workspace_id=workspace_id, conversation_id=conversation_id, card=None, **values
+                    workspace_id=workspace_id, conversation_id=conversation_id, **values
                 )
             )
