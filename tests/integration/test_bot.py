@@ -254,3 +254,22 @@ async def test_a_restart_carries_on_mid_flow_without_saying_anything_twice(
         assert "last four digits" in question, "the flow goes on where it stopped"
     finally:
         await stop_server(second, task)
+
+
+async def test_a_lost_card_is_blocked_by_the_bot_after_verification(server: RunningServer) -> None:
+    world = await bot_world(server)
+    chat = await known_chat(server, world)
+    await say(server, chat, "I lost my card")
+    [verified, question] = await say(server, chat, EMAIL)
+    assert "verified" in verified
+    assert "last four digits" in question
+    replies = await say(server, chat, "4821")
+    assert any("ending 4821 is blocked" in r for r in replies)
+    assert (await conversation(server, world, chat.conversation_id))["attributes"]["card_blocked"] == "4821"
+    await say(server, chat, "yes")
+    closed = await conversation(server, world, chat.conversation_id)
+    assert closed["disposition"] == "contained"
+    card = await card_of(server, world, chat.conversation_id)
+    assert card is not None
+    assert card["verified"] == [{"fact": "email", "value": EMAIL, "dont_ask_again": True}]
+    assert card["details"]["card_last4"] == "4821"

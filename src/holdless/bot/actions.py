@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,9 @@ HANDOFF = "bot.handoff"
 CONTAINED = "bot.contained"
 CODE_SENT = "bot.code_sent"
 ESCALATED = "bot.escalated"
+ATTRIBUTES_SET = "bot.attributes_set"
+RESERVED_ATTRIBUTES = frozenset({"angry"})  # set_anger's, so that priority changes stay in one door
+MAX_ATTRIBUTES = 50
 BOT_ACTOR = "bot"
 CONTAINED_DISPOSITION = "contained"
 RECENT_DAYS = 30
@@ -144,3 +148,23 @@ async def contain(ctx: Ctx, workspace_id: WorkspaceId, conversation_id: Conversa
             bot_event(CONTAINED, resolved, now, what=what),
         )
     return True
+
+
+async def set_attributes(
+    ctx: Ctx, workspace_id: WorkspaceId, conversation_id: ConversationId, values: Mapping[str, str]
+) -> None:
+    """A flow's `set` step: the conversation's attributes (seen by agents and routing), not `angry`."""
+    now = ctx.clock.now()
+    async with ctx.uow() as uow:
+        conversation = await uow.conversations.get(workspace_id, conversation_id, for_update=True)
+        clean = {k[:64]: v[:500] for k, v in values.items() if k not in RESERVED_ATTRIBUTES}
+        merged = {**conversation.attributes, **clean}
+        if (
+            not conversation.is_open
+            or merged == dict(conversation.attributes)
+            or len(merged) > MAX_ATTRIBUTES
+        ):
+            return
+        changed = replace(conversation, attributes=merged)
+        await uow.conversations.update(changed)
+        uow.record(bot_event(ATTRIBUTES_SET, changed, now, attributes=clean))

@@ -135,7 +135,9 @@ class TurnRunner:
             elif isinstance(action, Contain):
                 contain = action.flow
             elif isinstance(action, SetAttributes):
-                pass  # kept in the state's details, shown on the handoff card
+                await bot_actions.set_attributes(
+                    self._ctx, event.workspace_id, conversation.id, action.values
+                )
             elif isinstance(action, SendCode):
                 # Delivery belongs to the channel adapters; the log says that a code went, never the code.
                 funnel.append((bot_actions.CODE_SENT, {"channel": action.channel}))
