@@ -3,6 +3,12 @@ verification — with the real NLU (trained once per test process) and the real 
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import hmac
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -273,3 +279,68 @@ async def test_a_lost_card_is_blocked_by_the_bot_after_verification(server: Runn
     assert card is not None
     assert card["verified"] == [{"fact": "email", "value": EMAIL, "dont_ask_again": True}]
     assert card["details"]["card_last4"] == "4821"
+
+
+SECRET = "shop-secret"
+
+
+@pytest.fixture
+def order_system() -> Iterator[tuple[str, list[bool]]]:
+    """A shop's order API on loopback: answers only requests signed with SECRET."""
+    signed: list[bool] = []
+
+    class Orders(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            header = self.headers.get("X-Holdless-Signature", "")
+            parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+            query = self.path.split("?", 1)[1] if "?" in self.path else ""
+            message = f"{parts.get('t', '')}.{query}".encode()
+            expected = hmac.new(SECRET.encode(), message, hashlib.sha256).hexdigest()
+            ok = hmac.compare_digest(parts.get("v1", ""), expected)
+            signed.append(ok)
+            body = b'{"status": "shipped on 20 November"}' if ok else b"{}"
+            self.send_response(200 if ok else 401)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Orders)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", signed
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+async def test_an_order_status_comes_from_a_signed_request_and_an_unreachable_system_falls_back(
+    server: RunningServer, order_system: tuple[str, list[bool]]
+) -> None:
+    base, signed = order_system
+    world = await make_world(server.holdless.ctx)
+    flows = copy.deepcopy(DEMO_FLOWS)
+    [lookup] = [s for s in flows["flows"][2]["steps"] if s["id"] == "lookup"]
+    lookup["url"] = base + "/orders/{order_number}"
+    async with server.client(world.admin.token) as api:
+        stored = await api.put("/api/v1/bot/flows", json={**flows, "http_secret": SECRET})
+        assert stored.status_code == 200, stored.text
+    chat = await start_chat(server, world.slug, queue_id=world.queue_id)
+    await say(server, chat, "where is my order")
+    replies = await say(server, chat, "12345")
+    assert "Order 12345: shipped on 20 November." in replies
+    assert signed == [True], "one request, correctly signed"
+
+    lookup["url"] = "http://127.0.0.1:9/orders/{order_number}"  # nothing listens: refused at once
+    async with server.client(world.admin.token) as api:
+        assert (await api.put("/api/v1/bot/flows", json=flows)).status_code == 200
+    other = await start_chat(server, world.slug, queue_id=world.queue_id)
+    await say(server, other, "where is my order")
+    replies = await say(server, other, "777")
+    assert any("a person will check order 777" in r for r in replies)
+    card = await card_of(server, world, other.conversation_id)
+    assert card is not None
+    assert card["details"]["order_number"] == "777"

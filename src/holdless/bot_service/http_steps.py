@@ -17,7 +17,8 @@ from holdless.bot.state import CallHttp
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Holdless-Signature"  # "t=<unix seconds>,v1=<hex HMAC-SHA256 of 't.' + body>"
+# "t=<unix seconds>,v1=<hex HMAC-SHA256 of 't.' + body>" (GET: the query string the details were put in)
+SIGNATURE_HEADER = "X-Holdless-Signature"
 MAX_RESPONSE = 64_000
 
 
@@ -30,10 +31,11 @@ def _call(call: CallHttp, secret: str) -> tuple[bool, dict[str, str]]:
     body = json.dumps(dict(call.payload), ensure_ascii=False, sort_keys=True).encode()
     url = call.url
     data: bytes | None = body
-    if call.method == "GET":
-        url += ("&" if "?" in url else "?") + urllib.parse.urlencode(dict(call.payload))
+    if call.method == "GET":  # the details go in the query string, and the signature covers it
+        query = urllib.parse.urlencode(dict(call.payload))
+        url += ("&" if "?" in url else "?") + query
         data = None
-        body = b""
+        body = query.encode()
     request = urllib.request.Request(url, data=data, method=call.method)  # noqa: S310 (http/https only)
     request.add_header("Content-Type", "application/json")
     request.add_header("User-Agent", "Holdless-VirtualAgent")
