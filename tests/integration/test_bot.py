@@ -19,7 +19,7 @@ from holdless.settings import Settings
 from tests.api.expect import Chat, refusal, start_chat
 from tests.conftest import Backend, RunningServer, make_settings, settle, start_server, stop_server
 from tests.factories import World, make_world
-from tests.integration.routing_steps import available, events_of, offers_of, place_of
+from tests.integration.routing_steps import available, events_of, offers_of, place_of, published
 
 pytestmark = pytest.mark.slow
 EMAIL = "olga.bot@acme.example"
@@ -101,8 +101,9 @@ async def test_the_greeting_shows_the_place_in_line_and_the_expected_wait(server
     second = await start_chat(server, world.slug, queue_id=world.queue_id)
     await idle(server)
 
-    place = await place_of(server, world.admin, second.conversation_id)
-    [greeting] = await bot_lines(server, second)
+    positions = await events_of(server, world.admin, "queue.position")
+    place = next(e["data"] for e in positions if e["conversation_id"] == second.conversation_id)
+    greeting = (await bot_lines(server, second))[0]
     assert "virtual assistant" in greeting
     assert "place in line is secured" in greeting
     assert f"number {place['position']}" in greeting
@@ -196,10 +197,12 @@ async def test_an_angry_message_raises_priority(server: RunningServer) -> None:
 
     await say(server, upset, "This is ridiculous! I've been waiting forever, your service is terrible!")
     assert (await conversation(server, world, upset.conversation_id))["attributes"]["angry"] == "yes"
+    await published(server)
+    assert (await place_of(server, world.admin, upset.conversation_id))["position"] == 1
+    assert (await place_of(server, world.admin, calm.conversation_id))["position"] == 2
     await available(server, world, world.agent, chats=1)
     [offer] = await offers_of(server, world.agent)
     assert offer["conversation_id"] == upset.conversation_id, "the engine moved the angry customer up"
-    assert (await place_of(server, world.admin, calm.conversation_id))["position"] == 1
 
 
 async def test_a_failed_verification_leaks_nothing(server: RunningServer) -> None:
