@@ -15,27 +15,24 @@ Rules the product promises (docs/virtual-agent.md):
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
 
 from holdless.bot import texts
 from holdless.bot.answers import is_escape, same_phone, validated, yes_or_no
-from holdless.bot.flows import ArticleText, BotDefinition, Flow, Step
+from holdless.bot.flows import BotDefinition, Flow, Step
 from holdless.bot.state import (
-    Action,
     Attempt,
     BotState,
     CallHttp,
-    Contain,
-    Enqueue,
-    Handoff,
     RaiseAnger,
     SendCode,
     SetAttributes,
     StepEntered,
     Turn,
 )
+from holdless.bot.turn import Builder, Context, Known, Reading, close_attempt, contain, digest, fill, hand_off
+
+__all__ = ["Context", "Known", "Reading", "on_http_result", "on_message", "on_place", "start"]
 
 TALK_TO_HUMAN = "talk_to_human"
 SMALL_TALK = frozenset({"greeting", "thanks"})
@@ -50,103 +47,6 @@ KEEP_SCORES = 10
 KB_ARTICLE = "knowledge base"
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What the NLU made of one customer message."""
-
-    language: str
-    intent: str | None  # None: "don't know"
-    confidence: float
-    negative_score: float
-    sentiment: str = "neutral"
-
-
-@dataclass(frozen=True, slots=True)
-class Known:
-    """What the workspace knows about the customer: used to verify, never shown to the customer."""
-
-    emails: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    name: str = ""
-
-
-def _no_answer(_: str) -> ArticleText | None:
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    definition: BotDefinition
-    known: Known = Known()
-    in_line: bool = True  # False: the conversation is with the bot only; a handoff must enqueue it
-    new_code: str = ""  # a fresh random one-time code, in case a verify step needs one
-    answer: Callable[[str], ArticleText | None] = _no_answer  # knowledge-base search
-
-
-class _Builder:
-    """Collects replies and actions while a turn runs."""
-
-    def __init__(self, state: BotState) -> None:
-        self.state = state
-        self.replies: list[str] = []
-        self.actions: list[Action] = []
-
-    def say(self, key: str, **values: object) -> None:
-        self.replies.append(texts.say(key, self.state.language, **values))
-
-    def text(self, step_text: Mapping[str, str]) -> None:
-        self.replies.append(_fill(texts.pick(step_text, self.state.language), self.state.collected))
-
-    def update(self, **changes: object) -> None:
-        self.state = replace(self.state, **changes)  # type: ignore[arg-type]
-
-    def turn(self) -> Turn:
-        return Turn(self.state, tuple(self.replies), tuple(self.actions))
-
-
-class _Values(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _fill(text: str, values: Mapping[str, str]) -> str:
-    try:
-        return text.format_map(_Values(values))
-    except (ValueError, IndexError):
-        return text
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.strip().encode()).hexdigest()
-
-
-def _outcome(b: _Builder, outcome: str) -> None:
-    """Close the latest running attempt with `outcome`."""
-    tried = list(b.state.tried)
-    for i in range(len(tried) - 1, -1, -1):
-        if tried[i].outcome == "running":
-            tried[i] = Attempt(tried[i].what, outcome)
-            break
-    b.update(tried=tuple(tried))
-
-
-def _hand_off(b: _Builder, context: Context, reason: str, *, reply: str | None = "handoff") -> None:
-    if reply:
-        b.say(reply)
-    _outcome(b, "handoff")
-    b.update(handed_off=True, handoff_reason=reason, flow=None, step=None, kb_question=False, code_digest="")
-    if not context.in_line:
-        b.actions.append(Enqueue(reason="bot handoff"))
-    b.actions.append(Handoff(reason))
-
-
-def _contain(b: _Builder, what: str) -> None:
-    b.say("contained")
-    _outcome(b, "contained")
-    b.update(contained=True, flow=None, step=None, kb_question=False)
-    b.actions.append(Contain(what))
-
-
 # --- entry points ------------------------------------------------------------------------------------
 
 
@@ -158,7 +58,7 @@ def on_place(state: BotState, position: int | None, expected_wait_seconds: int |
     """Greet with the place in line, or re-tell it when it changed materially."""
     if state.contained:
         return Turn(state)
-    b = _Builder(state)
+    b = Builder(state)
     wait = (
         ""
         if expected_wait_seconds is None
@@ -195,7 +95,7 @@ def _material(told: tuple[int, int | None] | None, position: int, wait: int | No
 
 
 def on_message(state: BotState, context: Context, text: str, reading: Reading) -> Turn:
-    b = _Builder(state)
+    b = Builder(state)
     answering = _waiting_step(state, context.definition) is not None
     b.update(
         language=reading.language or state.language,
@@ -212,7 +112,7 @@ def on_message(state: BotState, context: Context, text: str, reading: Reading) -
     if is_escape(text, zero_counts=not menu) or (
         reading.intent == TALK_TO_HUMAN and not _answers(step, text)
     ):
-        _hand_off(b, context, "customer asked for a person", reply="escape")
+        hand_off(b, context, "customer asked for a person", reply="escape")
         return b.turn()
     if step is not None:
         _answer_step(b, context, step, text)
@@ -225,7 +125,7 @@ def on_message(state: BotState, context: Context, text: str, reading: Reading) -
 
 
 def on_http_result(state: BotState, context: Context, ok: bool, values: Mapping[str, str]) -> Turn:
-    b = _Builder(state)
+    b = Builder(state)
     flow = context.definition.flow(state.flow or "")
     if flow is None or state.step is None or state.done:
         return b.turn()
@@ -244,7 +144,7 @@ def on_http_result(state: BotState, context: Context, ok: bool, values: Mapping[
 # --- pieces of a turn --------------------------------------------------------------------------------
 
 
-def _anger(b: _Builder) -> None:
+def _anger(b: Builder) -> None:
     scores = b.state.negatives
     if b.state.angry or not scores:
         return
@@ -282,7 +182,7 @@ def _answers(step: Step | None, text: str) -> bool:
     return False
 
 
-def _new_request(b: _Builder, context: Context, text: str, reading: Reading) -> None:
+def _new_request(b: Builder, context: Context, text: str, reading: Reading) -> None:
     if reading.intent is not None:
         b.update(intent=reading.intent, confidence=round(reading.confidence, 3))
     flow = context.definition.flow_for(reading.intent)
@@ -302,53 +202,53 @@ def _new_request(b: _Builder, context: Context, text: str, reading: Reading) -> 
         b.say("did_it_help")
         return
     if reading.intent is not None:  # understood, but nothing here can do it: a person will
-        _hand_off(b, context, f"no flow for {reading.intent}")
+        hand_off(b, context, f"no flow for {reading.intent}")
         return
     misunderstood = b.state.misunderstood + 1
     b.update(misunderstood=misunderstood)
     if misunderstood >= MAX_MISUNDERSTOOD:
-        _hand_off(b, context, "the bot did not understand", reply="offer_person")
+        hand_off(b, context, "the bot did not understand", reply="offer_person")
     else:
         b.say("not_understood")
 
 
-def _answer_kb_question(b: _Builder, context: Context, text: str) -> None:
+def _answer_kb_question(b: Builder, context: Context, text: str) -> None:
     answer = yes_or_no(text)
     if answer is True:
-        _contain(b, KB_ARTICLE)
+        contain(b, KB_ARTICLE)
     elif answer is False:
-        _hand_off(b, context, "the knowledge-base answer did not help")
+        hand_off(b, context, "the knowledge-base answer did not help")
     else:
         b.update(kb_question=False)
-        _outcome(b, "no reply")
+        close_attempt(b, "no reply")
         # Not a yes/no: treat it as a new request.
         b.update(misunderstood=b.state.misunderstood + 1)
         if b.state.misunderstood >= MAX_MISUNDERSTOOD:
-            _hand_off(b, context, "the bot did not understand", reply="offer_person")
+            hand_off(b, context, "the bot did not understand", reply="offer_person")
         else:
             b.say("not_understood")
 
 
-def _retry(b: _Builder, context: Context, flow: Flow, step: Step, key: str, **values: object) -> None:
+def _retry(b: Builder, context: Context, flow: Flow, step: Step, key: str, **values: object) -> None:
     retries = b.state.retries + 1
     b.update(retries=retries)
     if retries >= MAX_RETRIES:
         if step.type == "verify":
-            _outcome(b, "verification failed")
+            close_attempt(b, "verification failed")
             b.update(tried=(*b.state.tried, Attempt(flow.id, "running")))
             b.say("not_verified")
             if step.on_fail is not None:
                 _go(b, context, flow, step.on_fail)
                 return
-            _hand_off(b, context, "verification failed")
+            hand_off(b, context, "verification failed")
             return
-        _hand_off(b, context, f"no valid answer at {flow.id}/{step.id}", reply="offer_person")
+        hand_off(b, context, f"no valid answer at {flow.id}/{step.id}", reply="offer_person")
         return
     b.say(key, **values)
     b.text(step.text)
 
 
-def _answer_step(b: _Builder, context: Context, step: Step, text: str) -> None:
+def _answer_step(b: Builder, context: Context, step: Step, text: str) -> None:
     flow = context.definition.flow(b.state.flow or "")
     assert flow is not None
     if step.type == "ask":
@@ -372,14 +272,14 @@ def _answer_step(b: _Builder, context: Context, step: Step, text: str) -> None:
         answer = yes_or_no(text)
         if answer is True:
             if step.next is None:
-                _contain(b, flow.id)
+                contain(b, flow.id)
             else:
                 _go(b, context, flow, step.next)
         elif answer is False:
             if step.no is not None:
                 _go(b, context, flow, step.no)
             else:
-                _hand_off(b, context, f"{flow.id}: the customer said it did not help")
+                hand_off(b, context, f"{flow.id}: the customer said it did not help")
         else:
             _retry(b, context, flow, step, "not_understood")
     elif step.type == "http":
@@ -389,7 +289,7 @@ def _answer_step(b: _Builder, context: Context, step: Step, text: str) -> None:
 def _verified(state: BotState, known: Known, step: Step, text: str) -> bool:
     given = text.strip()
     if step.method == "one_time_code":
-        return bool(state.code_digest) and _digest(given) == state.code_digest
+        return bool(state.code_digest) and digest(given) == state.code_digest
     if step.fact == "email":
         return any(given.casefold() == email.casefold() for email in known.emails)
     if step.fact == "phone":
@@ -397,21 +297,21 @@ def _verified(state: BotState, known: Known, step: Step, text: str) -> bool:
     return bool(known.name) and " ".join(given.casefold().split()) == " ".join(known.name.casefold().split())
 
 
-def _go(b: _Builder, context: Context, flow: Flow, step_id: str | None) -> None:
+def _go(b: Builder, context: Context, flow: Flow, step_id: str | None) -> None:
     b.update(retries=0, step=None)
     if step_id is None:
-        _outcome(b, "completed")
+        close_attempt(b, "completed")
         b.update(flow=None)
         return
     _run(b, context, flow, step_id)
 
 
-def _run(b: _Builder, context: Context, flow: Flow, step_id: str) -> None:
+def _run(b: Builder, context: Context, flow: Flow, step_id: str) -> None:
     """Run steps from `step_id` until one waits for the customer, or the flow ends."""
     current: str | None = step_id
     for _ in range(len(flow.steps) + 1):  # a flow may loop; never more than its length per turn
         if current is None:
-            _outcome(b, "completed")
+            close_attempt(b, "completed")
             b.update(flow=None, step=None)
             return
         step = flow.step(current)
@@ -421,7 +321,7 @@ def _run(b: _Builder, context: Context, flow: Flow, step_id: str) -> None:
             b.text(step.text)
             current = step.next
         elif step.type == "set":
-            values = {k: _fill(v, b.state.collected) for k, v in step.attributes.items()}
+            values = {k: fill(v, b.state.collected) for k, v in step.attributes.items()}
             b.update(collected={**b.state.collected, **values})
             b.actions.append(SetAttributes(values))
             current = step.next
@@ -430,18 +330,18 @@ def _run(b: _Builder, context: Context, flow: Flow, step_id: str) -> None:
             if article is None:
                 current = step.on_fail
                 if current is None:
-                    _hand_off(b, context, f"{flow.id}: no article found")
+                    hand_off(b, context, f"{flow.id}: no article found")
                     return
             else:
                 b.replies.append(f"{article.title}\n{article.body}")
                 current = step.next
         elif step.type == "handoff":
-            _hand_off(b, context, step.reason or flow.id)
+            hand_off(b, context, step.reason or flow.id)
             return
         elif step.type == "http":
             b.update(step=step.id)
             payload = {**b.state.collected, **{f"verified_{k}": "yes" for k in b.state.verified}}
-            url = _fill(step.url, b.state.collected)
+            url = fill(step.url, b.state.collected)
             b.actions.append(CallHttp(flow.id, step.id, url, step.method, step.timeout_seconds, payload))
             return
         elif step.type == "verify" and step.method == "one_time_code":
@@ -449,11 +349,11 @@ def _run(b: _Builder, context: Context, flow: Flow, step_id: str) -> None:
             if not to or not context.new_code:
                 current = step.on_fail
                 if current is None:
-                    _hand_off(b, context, f"{flow.id}: no {step.channel} on file for a code")
+                    hand_off(b, context, f"{flow.id}: no {step.channel} on file for a code")
                     return
                 continue
             b.actions.append(SendCode(step.channel, to[0], context.new_code))
-            b.update(step=step.id, code_digest=_digest(context.new_code))
+            b.update(step=step.id, code_digest=digest(context.new_code))
             b.say("code_sent", channel=step.channel)
             return
         else:  # ask, verify with known data, confirm: wait for the customer
@@ -464,4 +364,4 @@ def _run(b: _Builder, context: Context, flow: Flow, step_id: str) -> None:
             if step.type == "confirm":
                 b.say("yes_no")
             return
-    _hand_off(b, context, f"{flow.id}: the flow loops without asking anything")
+    hand_off(b, context, f"{flow.id}: the flow loops without asking anything")
