@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from holdless.analytics.live import LiveKpis
+from holdless.bot_service.service import VirtualAgent
 from holdless.channels.email import EmailChannel, ImapBox, SmtpOut
 from holdless.channels.outbox import Outbox
 from holdless.clock import Clock, SystemClock
@@ -52,9 +53,10 @@ class Holdless:
     deliverer: WebhookDeliverer | None = None
     email: EmailChannel | None = None
     outboxes: list[Outbox] = field(default_factory=list)
+    bot: VirtualAgent | None = None
 
     async def start(self) -> None:
-        listeners = [x for x in (self.dispatcher, self.deliverer) if x is not None]
+        listeners = [x for x in (self.dispatcher, self.deliverer, self.bot) if x is not None]
 
         def receive(event: Event) -> None:
             """Every committed event: to the websockets and to this process's listeners."""
@@ -116,6 +118,8 @@ class Holdless:
             self.outboxes.append(outbox)
 
     async def close(self) -> None:
+        if self.bot is not None:
+            await self.bot.close()
         if self.timers is not None:
             await self.timers.close()
         if self.deliverer is not None:
@@ -168,6 +172,7 @@ def build(settings: Settings, *, clock: Clock | None = None, resolver: Resolver 
             webhooks, engine, policy=policy, timeout_seconds=settings.webhook_timeout_seconds,
             poll_seconds=settings.webhook_poll_seconds,
         )  # fmt: skip
+    bot = VirtualAgent(ctx, engine, routing=settings.routing) if settings.bot else None
     return Holdless(
         settings=settings,
         engine=engine,
@@ -180,6 +185,7 @@ def build(settings: Settings, *, clock: Clock | None = None, resolver: Resolver 
         dispatcher=dispatcher,
         deliverer=deliverer,
         timers=Timers(ctx, engine, every=settings.timers_seconds),
+        bot=bot,
     )
 
 

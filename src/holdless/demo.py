@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from holdless.accounts.actions import create_user, create_workspace
 from holdless.agents.actions import update_profile
+from holdless.bot.actions import save_flows
+from holdless.bot.demo import DEMO_FLOWS
 from holdless.contacts.actions import create_customer
 from holdless.contacts.model import Identity, IdentityKind
 from holdless.conversations.actions import start_conversation
@@ -47,6 +49,8 @@ async def load_demo(ctx: Ctx) -> list[Login] | None:
     billing = await create_queue(ctx, admin, name="Billing", skills={"billing": 1})
     tech = await create_queue(ctx, admin, name="Technical support", skills={"tech": 1})
     logins = [Login(admin_user.email, PASSWORDS["admin"], "admin")]
+    # The virtual agent: block a lost card, reset a password, check an order (docs/virtual-agent.md).
+    await save_flows(ctx, admin, {**DEMO_FLOWS, "handoff_queue": billing.id})
     people = [
         (
             "supervisor@demo.holdless.dev",

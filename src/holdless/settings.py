@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         default=20.0, gt=0, le=600, description="An unanswered offer moves on"
     )
     routing_tick_seconds: float = Field(default=0.5, gt=0, le=10, description="Timers and position updates")
+    bot: bool = Field(
+        default=True,
+        description="Run the virtual agent where a workspace has flows (PUT /api/v1/bot/flows)",
+    )
     gc_tuning: bool = Field(default=True, description="Freeze start-up objects and make full GC rare")
     webhooks: bool = Field(default=True, description="Deliver outbound webhooks from this process")
     webhook_allowed_hosts: list[str] = Field(

@@ -14,6 +14,7 @@ from holdless.accounts.repository import (
     WorkspaceRepository,
 )
 from holdless.agents.repository import AgentRepository
+from holdless.bot.repository import BotRepository
 from holdless.clock import Clock
 from holdless.complaints.repository import ComplaintRepository
 from holdless.contacts.repository import CustomerRepository
@@ -58,6 +59,7 @@ class UnitOfWork(Protocol):
     conversations: ConversationRepository
     messages: MessageRepository
     notes: NoteRepository
+    bot: BotRepository
     events: EventLog
 
     def record(self, *events: Event) -> None:

@@ -135,6 +135,7 @@ TARGETS = [
     Call("GET", "/api/v1/webhooks/{webhook_id}/deliveries"),
     Call("POST", "/api/v1/webhook-deliveries/{delivery_id}/replay"),
     Call("DELETE", "/api/v1/webhooks/{webhook_id}"),
+    Call("GET", CONVERSATION + "/handoff"),
 ]
 
 # Path placeholders are filled with the caller's OWN ids, body placeholders with the other workspace's

@@ -433,3 +433,24 @@ channel_cursors = Table(
     Column("channel", String(20), primary_key=True),
     Column("seq", BigInteger, nullable=False),
 )
+
+# The virtual agent (docs/virtual-agent.md): a workspace's flows, and the bot's memory of each conversation.
+bot_flows = Table(
+    "bot_flows",
+    metadata,
+    Column("workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("definition", Json, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(80), nullable=False),
+    Column("cursor", BigInteger, nullable=False),  # the last event the bot has applied
+)
+
+bot_conversations = Table(
+    "bot_conversations",
+    metadata,
+    Column("conversation_id", Id, ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True),
+    _ws(),
+    Column("state", Json, nullable=False),
+    Column("card", Json),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -15,6 +15,7 @@ from holdless.accounts.repository import (
     WorkspaceRepository,
 )
 from holdless.agents.repository import AgentRepository
+from holdless.bot.repository import BotRepository
 from holdless.complaints.repository import ComplaintRepository
 from holdless.contacts.repository import CustomerRepository
 from holdless.conversations.repository import ConversationRepository, MessageRepository, NoteRepository
@@ -23,6 +24,7 @@ from holdless.feedback.repository import SurveyRepository
 from holdless.routing.repository import CallbackRepository, OfferRepository, QueueRepository
 from holdless.storage.repositories.accounts import SqlSessions, SqlTokens, SqlUsers, SqlWorkspaces
 from holdless.storage.repositories.agents import SqlAgents
+from holdless.storage.repositories.bot import SqlBot
 from holdless.storage.repositories.complaints import SqlComplaints
 from holdless.storage.repositories.contacts import SqlCustomers
 from holdless.storage.repositories.conversations import SqlConversations, SqlMessages, SqlNotes
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
     conversations: ConversationRepository
     messages: MessageRepository
     notes: NoteRepository
+    bot: BotRepository
     events: EventLog
 
     def __init__(self, engine: AsyncEngine, after_commit: AfterCommit | None = None) -> None:
@@ -85,6 +88,7 @@ class SqlUnitOfWork:
         self.conversations = SqlConversations(conn, row_locks=row_locks)
         self.messages = SqlMessages(conn)
         self.notes = SqlNotes(conn)
+        self.bot = SqlBot(conn)
         self.events = self._log = SqlEventLog(conn)
         return self
 

@@ -13,6 +13,7 @@ from holdless.bootstrap import Holdless, build, tune_gc
 from holdless.settings import Settings
 from holdless.web.api import (
     auth,
+    bot,
     complaints,
     conversations,
     customers,
@@ -77,6 +78,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
         feedback,
         complaints,
         webhooks,
+        bot,
     ):
         app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)
