@@ -42,7 +42,7 @@ dovecot:  ## Debian's dovecot for the IMAP test (a private instance is started b
 pytest: install dovecot  ## the test suite (PostgreSQL/Redis too when HOLDLESS_TEST_*_URL are set)
 	$(BIN)/pytest -q
 
-chromium:  ## Debian's Chromium for the browser tests (tests/e2e); never `playwright install`
+chromium:  ## Debian's Chromium for the browser tests (tests/e2e); Playwright never downloads a browser here
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 test: chromium lint typecheck pytest  ## everything CI runs

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -81,7 +82,7 @@ class Leadership:
             await conn.close()
 
 
-class LeaderTask:
+class LeaderTask(ABC):
     """A background task that works only while its process holds ``leadership``: routing, webhook
     delivery, timers. Subclasses implement ``_lead`` (return to give up the lead) and may override
     ``_failed`` to reset their state after an error; ``notify`` marks a workspace for the next pass."""
@@ -144,11 +145,12 @@ class LeaderTask:
                 self.leading = False
                 self._stepped_down()
 
+    @abstractmethod
     async def _lead(self) -> None:
-        raise NotImplementedError
+        """Work while leading; return to give up the lead (the loop then tries to take it again)."""
 
-    def _failed(self) -> None:
+    def _failed(self) -> None:  # noqa: B027 - an optional hook
         """Forget in-memory state after an error (the next lead starts from the database)."""
 
-    def _stepped_down(self) -> None:
+    def _stepped_down(self) -> None:  # noqa: B027 - an optional hook
         """Called whenever the task stops leading."""
