@@ -128,3 +128,21 @@ async def test_reports_refuse_bad_periods_unknown_slices_and_agents(server: Runn
         refusal(
             await api.get("/api/v1/reports/kpis", params={"from": START, "to": "2026-01-06T00:00:00Z"}), 403
         )
+
+
+async def test_insights_rank_contact_reasons_and_refuse_agents(server: RunningServer) -> None:
+    world = await make_world(server.holdless.ctx)
+    async with server.client(world.supervisor.token) as api:
+        for disposition in ("resolved", "resolved", "duplicate"):
+            chat = await start_chat(server, world.slug, queue_id=world.queue_id)
+            path = f"/api/v1/conversations/{chat.conversation_id}/resolve"
+            assert (await api.post(path, json={"disposition": disposition})).status_code == 200
+        period = {"from": "2026-01-01T00:00:00Z", "to": "2099-01-01T00:00:00Z"}
+        found = (await api.get("/api/v1/reports/insights", params=period)).json()
+    assert found["top_reasons"][:2] == [
+        {"reason": "disposition:resolved", "contacts": 2},
+        {"reason": "disposition:duplicate", "contacts": 1},
+    ]
+    assert found["bot_funnel"] == [], "no bot in this workspace"
+    async with server.client(world.agent.token) as api:
+        refusal(await api.get("/api/v1/reports/insights", params=period), 403)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from holdless.analytics.facts import EventAdapter, KpiEvent
+from holdless.analytics.insights import INSIGHT_EVENT_TYPES, insights
 from holdless.analytics.kpis import DIMENSIONS, Figures, KpiConfig, roll_up
 from holdless.analytics.recompute import recompute
 from holdless.audit import read_log
@@ -117,3 +118,20 @@ async def workspace_report(
     check_request(since, until, by, interval_minutes)
     events = await read_log(ctx, actor.workspace_id, types=KPI_EVENT_TYPES, until=until)
     return kpi_report(events, since=since, until=until, by=by, interval_minutes=interval_minutes)
+
+
+async def workspace_insights(
+    ctx: Ctx, actor: Principal, *, since: datetime, until: datetime, interval_minutes: int = 60
+) -> dict[str, Any]:
+    """Top contact reasons, sentiment per queue and interval, and where customers leave the bot."""
+    actor.require(Role.SUPERVISOR)
+    check_request(since, until, (), interval_minutes)
+    events = await read_log(ctx, actor.workspace_id, types=INSIGHT_EVENT_TYPES, until=until)
+    found = insights(events, since=since, until=until, interval_minutes=interval_minutes)
+    return {
+        "from": since.isoformat(),
+        "to": until.isoformat(),
+        "top_reasons": found.top_reasons,
+        "sentiment": found.sentiment,
+        "bot_funnel": found.bot_funnel,
+    }

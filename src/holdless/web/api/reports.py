@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from holdless.analytics.kpis import DIMENSIONS
-from holdless.analytics.report import COUNTS, FIGURES, workspace_report
+from holdless.analytics.report import COUNTS, FIGURES, workspace_insights, workspace_report
 from holdless.errors import Invalid
 from holdless.web.deps import CtxDep, HoldlessDep, PrincipalDep
 
@@ -86,3 +86,18 @@ async def live(
     slices = tuple(by or ())
     rows = await running.live_kpis.figures(ctx, who, since=start, until=now, by=slices)
     return {"from": start.isoformat(), "to": now.isoformat(), "by": list(slices), "rows": rows}
+
+
+@router.get("/reports/insights")
+async def report_insights(
+    who: PrincipalDep,
+    ctx: CtxDep,
+    from_: Annotated[datetime, Query(alias="from", description="Start of the period (ISO time)")],
+    to: Annotated[datetime, Query(description="End of the period, exclusive (ISO time)")],
+    interval_minutes: Annotated[int, Query(description="15, 30 or 60 for the sentiment trend")] = 60,
+) -> dict[str, Any]:
+    """Top contact reasons (dispositions and the bot's intents), the sentiment trend per queue, and the
+    bot funnel: for each flow, the last step customers reached and how it ended."""
+    if from_.tzinfo is None or to.tzinfo is None:
+        raise Invalid("Give the period with a time zone, e.g. 2026-11-23T00:00:00Z.", field="from")
+    return await workspace_insights(ctx, who, since=from_, until=to, interval_minutes=interval_minutes)
