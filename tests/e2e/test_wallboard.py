@@ -10,6 +10,7 @@ from tests.conftest import RunningServer
 from tests.e2e.conftest import Shop, open_shop, screenshot_path
 
 SUPERVISOR = ("sam@shop.test", "supervisor-password-1")
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 
 async def customer_starts_a_chat(server: RunningServer, shop: Shop, name: str) -> str:
@@ -41,14 +42,27 @@ async def test_the_wallboard_counts_customers_waiting_live_and_agents_by_state(
 ) -> None:
     shop = await open_shop(server)
     await make_supervisor(server, shop)
-    await customer_starts_a_chat(server, shop, "Boris")
+    boris = await customer_starts_a_chat(server, shop, "Boris")
     await customer_starts_a_chat(server, shop, "Chen")
+    async with server.client() as sam:  # a second, empty queue whose name is a script payload
+        login = await sam.post(
+            "/api/v1/auth/login", json={"workspace": shop.slug, "email": "admin@shop.test",
+                                        "password": "admin-password-1"},
+        )  # fmt: skip
+        assert login.status_code == 200, login.text
+        made = await sam.post("/api/v1/queues", json={"name": XSS, "skills": {"orders": 1}})
+        assert made.status_code == 201, made.text
 
     page = await signs_in(server, browser, shop, *SUPERVISOR)
     await expect(page.get_by_test_id("wallboard-status")).to_have_text("Live")
-    row = page.get_by_test_id("wallboard-queue")
-    await expect(row).to_have_count(1)
+    rows = page.get_by_test_id("wallboard-queue")
+    await expect(rows).to_have_count(2)
+    row = page.locator(f'[data-testid="wallboard-queue"][data-queue-id="{shop.queue_id}"]')
     await expect(row.get_by_role("rowheader")).to_have_text("Orders")
+    empty = page.locator(f'[data-testid="wallboard-queue"]:not([data-queue-id="{shop.queue_id}"])')
+    await expect(empty.get_by_role("rowheader")).to_have_text(XSS)  # shown as text, never run
+    await expect(empty.get_by_test_id("wallboard-waiting")).to_have_text("0")
+    assert await page.evaluate("window.__xss") is None
     await expect(row.get_by_test_id("wallboard-waiting")).to_have_text("2")
     await expect(row.get_by_test_id("wallboard-longest-wait")).to_contain_text("s")
     # Nobody answered or abandoned yet: no service level to show, zero counts.
@@ -75,6 +89,18 @@ async def test_the_wallboard_counts_customers_waiting_live_and_agents_by_state(
         assert went.status_code == 200, went.text
     await expect(agents.get_by_test_id("agents-available")).to_have_text("1", timeout=5_000)
     await expect(agents.get_by_test_id("agents-offline")).to_have_text("1")
+
+    # Boris gets angry: the wallboard counts one angry customer waiting.
+    await expect(page.get_by_test_id("wallboard-angry")).to_have_text("0")
+    async with server.client() as sam:
+        login = await sam.post(
+            "/api/v1/auth/login",
+            json={"workspace": shop.slug, "email": SUPERVISOR[0], "password": SUPERVISOR[1]},
+        )
+        assert login.status_code == 200, login.text
+        flagged = await sam.post(f"/api/v1/conversations/{boris}/priority", json={"angry": True})
+        assert flagged.status_code == 200, flagged.text
+    await expect(page.get_by_test_id("wallboard-angry")).to_have_text("1", timeout=5_000)
     await page.screenshot(path=screenshot_path("wallboard"), full_page=True)
     await page.set_viewport_size({"width": 375, "height": 667})
     await page.screenshot(path=screenshot_path("wallboard-phone"), full_page=True)
