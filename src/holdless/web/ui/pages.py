@@ -4,9 +4,9 @@ small scripts under static/ talk to the public REST API and the websockets like 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -15,6 +15,7 @@ from holdless.accounts.actions import principal_for_session
 from holdless.accounts.model import DEFAULT_DISPOSITIONS
 from holdless.accounts.queries import current_workspace, get_user
 from holdless.errors import HoldlessError
+from holdless.tenancy import Role
 from holdless.web.auth import SESSION_COOKIE
 from holdless.web.ui.texts import LANGUAGES, texts_for
 
@@ -45,9 +46,9 @@ def _language(request: Request, preferred: str | None = None) -> str:
     return "en"
 
 
-def _render(name: str, language: str, **values: Any) -> HTMLResponse:
+def _render(name: str, language: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     page = templates.get_template(name).render(lang=language, t=texts_for(language), **values)
-    return HTMLResponse(page, headers=NO_STORE)
+    return HTMLResponse(page, status_code=status_code, headers=NO_STORE)
 
 
 @router.get("/widget.js")
@@ -70,8 +71,13 @@ async def demo(request: Request, workspace: str = "demo", queue: str = "") -> HT
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request, workspace: str = "demo") -> HTMLResponse:
-    return _render("login.html", _language(request), workspace=workspace)
+async def login_page(
+    request: Request, workspace: str = "demo", next_path: Annotated[str, Query(alias="next")] = "/agent"
+) -> HTMLResponse:
+    """``?next=`` is where to go after signing in: only a path on this site (else the agent desktop)."""
+    safe = next_path.startswith("/") and not next_path.startswith("//") and "\\" not in next_path
+    target = next_path if safe else "/agent"
+    return _render("login.html", _language(request), workspace=workspace, next=target)
 
 
 @router.get("/agent", response_model=None)
@@ -94,3 +100,23 @@ async def agent_desktop(request: Request) -> Response:
         workspace=workspace,
         dispositions=list(workspace.dispositions or DEFAULT_DISPOSITIONS),
     )
+
+
+@router.get("/supervisor", response_model=None)
+async def supervisor_wallboard(request: Request) -> Response:
+    """The wallboard for supervisors and admins; an agent gets a "not allowed" page (403)."""
+    app = request.app.state.holdless
+    cookie = request.cookies.get(SESSION_COOKIE)
+    back = RedirectResponse("/login?next=/supervisor", status_code=303)
+    if not cookie:
+        return back
+    try:
+        who = await principal_for_session(app.ctx, cookie)
+        user = await get_user(app.ctx, who, who.user_id)
+        workspace = await current_workspace(app.ctx, who)
+    except HoldlessError:
+        return back
+    language = _language(request, user.language)
+    if who.role not in (Role.SUPERVISOR, Role.ADMIN):
+        return _render("not_allowed.html", language, status_code=403, user=user)
+    return _render("supervisor.html", language, user=user, workspace=workspace)

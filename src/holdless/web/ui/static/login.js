@@ -15,7 +15,7 @@
         password: form.elements.password.value
       })
     }).then(function (r) {
-      if (r.ok) { location.href = "/agent"; return null; }
+      if (r.ok) { location.href = form.getAttribute("data-next") || "/agent"; return null; }
       return r.json().then(function (d) {
         error.textContent = form.getAttribute("data-failed") + ": " + ((d.error && d.error.message) || r.status);
       });
