@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 
 from holdless.channels.base import Choice, Outbound, Reply
 from holdless.contacts.model import IdentityKind
+from holdless.conversations.actions import abandon
 from holdless.conversations.messaging import post_message
 from holdless.conversations.model import Author, Channel, Conversation, Message, Status
 from holdless.conversations.repository import ConversationFilter
@@ -189,6 +190,22 @@ async def test_a_redelivered_update_is_stored_once_and_an_edit_is_a_new_noted_me
         [conversation] = await tg.conversations()
         texts = [m.text for m in await tg.messages(conversation.id) if m.author is Author.CUSTOMER]
         assert texts == ["Hello", "(edited) Hello there"]
+
+
+async def test_after_a_conversation_is_abandoned_the_chat_continues_in_one_new_conversation(
+    backend: Backend, tmp_path: Path
+) -> None:
+    async with webhook_mode(backend, tmp_path) as tg:
+        await tg.post(message_update(1, 10, "Hello"))
+        [first] = await tg.conversations()
+        await abandon(tg.holdless.ctx, tg.world.supervisor.principal, first.id)
+        await tg.post(message_update(2, 11, "Anyone there?"))
+        await tg.post(message_update(3, 12, "Still waiting"))
+        [second] = [c for c in await tg.conversations() if c.id != first.id]
+        texts = [m.text for m in await tg.messages(second.id) if m.author is Author.CUSTOMER]
+        assert texts == ["Anyone there?", "Still waiting"]
+        await tg.idle()
+        assert [p["chat_id"] for p in tg.api.sent()] == [42, 42], "each conversation acknowledged in the chat"
 
 
 async def test_media_metadata_is_kept_as_an_attachment(backend: Backend, tmp_path: Path) -> None:

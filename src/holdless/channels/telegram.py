@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,7 @@ MEDIA = {
     "sticker": "image/webp",
 }
 EDITED_NOTE = "(edited) "
+MESSAGE_KEY = re.compile(r"-?\d+:\d+")  # "<chat id>:<message id>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,21 @@ def _sender(user: dict[str, Any]) -> tuple[Identity, str, str | None]:
     )
 
 
+def _thread_keys(chat_id: int, message: dict[str, Any], *, before: bool = False) -> tuple[str, ...]:
+    """The newest conversation of the chat first: the message replied to (or pressed), the chat's latest
+    messages (ids of a chat are consecutive, replies sent included), then the chat itself. So after a
+    conversation ends for good, the next one is found by its own recent messages, not the chat key."""
+    keys: list[str] = []
+    reply_to = message.get("reply_to_message")
+    if isinstance(reply_to, dict) and isinstance(reply_to.get("message_id"), int):
+        keys.append(f"{chat_id}:{reply_to['message_id']}")
+    message_id = message.get("message_id")
+    if isinstance(message_id, int) and not isinstance(message_id, bool):
+        first = 1 if before else 0
+        keys += [f"{chat_id}:{message_id - n}" for n in range(first, first + 5) if message_id - n > 0]
+    return (*dict.fromkeys(keys), chat_key(chat_id))
+
+
 def parse_update(update: object, *, workspace_id: WorkspaceId, received_at: datetime) -> Update | None:
     """One Bot API update as a customer message; None for updates that carry none (a bot added to a
     group, a poll answer). Raises Invalid when the payload is not a usable update."""
@@ -131,7 +148,7 @@ def parse_update(update: object, *, workspace_id: WorkspaceId, received_at: date
         inbound = Inbound(
             workspace_id=workspace_id, channel=Channel.TELEGRAM, sender=sender, display_name=display,
             text=text, external_id=f"{chat_id}:callback:{query_id}", received_at=received_at,
-            thread_keys=(chat_key(chat_id),), language=language,
+            thread_keys=_thread_keys(chat_id, message), language=language,
         )  # fmt: skip
         return Update(inbound, chat_id, callback_query_id=query_id)
     edited = "message" not in body and "edited_message" in body
@@ -158,8 +175,8 @@ def parse_update(update: object, *, workspace_id: WorkspaceId, received_at: date
         text = EDITED_NOTE + text
     inbound = Inbound(
         workspace_id=workspace_id, channel=Channel.TELEGRAM, sender=sender, display_name=display,
-        text=text, external_id=external_id, received_at=received_at, thread_keys=(chat_key(chat_id),),
-        attachments=attachments, language=language,
+        text=text, external_id=external_id, received_at=received_at,
+        thread_keys=_thread_keys(chat_id, message, before=not edited), attachments=attachments, language=language,
     )  # fmt: skip
     return Update(inbound, chat_id)
 
@@ -279,7 +296,10 @@ class TelegramChannel:
     # --- outbound --------------------------------------------------------------------------------------
 
     def compose(self, outbound: Outbound) -> dict[str, Any]:
-        chat = next((k.removeprefix("chat:") for k in outbound.thread_keys if k.startswith("chat:")), None)
+        keys = outbound.thread_keys
+        chat = next((k.removeprefix("chat:") for k in keys if k.startswith("chat:")), None)
+        # A later conversation of a chat has no chat key (the first keeps it): its message keys say it.
+        chat = chat or next((k.split(":")[0] for k in keys if MESSAGE_KEY.fullmatch(k)), None)
         if chat is None:
             chat = outbound.recipient.removeprefix("telegram:")  # private chats: the chat id is the user id
         rendered = render(outbound.reply, self.capabilities)
