@@ -175,8 +175,8 @@ def parse_update(update: object, *, workspace_id: WorkspaceId, received_at: date
         text = EDITED_NOTE + text
     inbound = Inbound(
         workspace_id=workspace_id, channel=Channel.TELEGRAM, sender=sender, display_name=display,
-        text=text, external_id=external_id, received_at=received_at,
-        thread_keys=_thread_keys(chat_id, message, before=not edited), attachments=attachments, language=language,
+        text=text, external_id=external_id, received_at=received_at, attachments=attachments,
+        thread_keys=_thread_keys(chat_id, message, before=not edited), language=language,
     )  # fmt: skip
     return Update(inbound, chat_id)
 
