@@ -13,7 +13,9 @@ from holdless.analytics.live import LiveKpis
 from holdless.bot_service.service import VirtualAgent
 from holdless.channels.email import EmailChannel, ImapBox, SmtpOut
 from holdless.channels.outbox import Outbox
+from holdless.channels.telegram import TelegramBot, TelegramChannel
 from holdless.clock import Clock, SystemClock
+from holdless.contacts.model import IdentityKind
 from holdless.conversations.writer import MessageWriter
 from holdless.dispatch.service import Dispatcher
 from holdless.dispatch.timers import Timers
@@ -52,6 +54,7 @@ class Holdless:
     timers: Timers | None = None
     deliverer: WebhookDeliverer | None = None
     email: EmailChannel | None = None
+    telegram: TelegramChannel | None = None
     outboxes: list[Outbox] = field(default_factory=list)
     bot: VirtualAgent | None = None
 
@@ -73,6 +76,7 @@ class Holdless:
         if self.timers is not None:
             await self.timers.start()
         await self._start_email()
+        await self._start_telegram()
 
     async def _start_email(self) -> None:
         """The email channel, when a workspace and a way in or out are configured (docs/channels.md)."""
@@ -117,6 +121,39 @@ class Holdless:
             await outbox.start()
             self.outboxes.append(outbox)
 
+    async def _start_telegram(self) -> None:
+        """The Telegram channel, when a workspace and a bot token are configured (docs/channels.md)."""
+        s = self.settings
+        if not telegram_configured(s):
+            return
+        assert s.telegram_workspace is not None
+        assert s.telegram_bot_token is not None
+        async with self.ctx.uow() as uow:
+            workspace = await uow.workspaces.by_slug(s.telegram_workspace)
+            queues = await uow.queues.list(workspace.id) if workspace is not None else []
+        if workspace is None:
+            log.error("telegram: no workspace '%s'; the Telegram channel is off", s.telegram_workspace)
+            return
+        queue_id = next((q.id for q in queues if q.name == s.telegram_queue), None)
+        if s.telegram_queue and queue_id is None:
+            log.error("telegram: no queue '%s'; new chats wait without a queue", s.telegram_queue)
+        if s.telegram_mode == "webhook" and not s.telegram_webhook_secret:
+            log.error("telegram: webhook mode needs telegram_webhook_secret; every update will be refused")
+        threads = SqlThreadMap(self.engine, self.ctx.clock)
+        bot = TelegramBot(s.telegram_bot_token, s.telegram_api_base, poll_seconds=s.telegram_poll_seconds)
+        channel = TelegramChannel(
+            self.ctx, workspace.id, threads, bot, queue_id=queue_id, polling=s.telegram_mode == "polling",
+            webhook_secret=s.telegram_webhook_secret,
+        )  # fmt: skip
+        await channel.start()
+        self.telegram = channel
+        outbox = Outbox(
+            self.ctx, self.engine, channel, workspace.id, threads,
+            poll_seconds=s.telegram_outbox_poll_seconds, recipient_kind=IdentityKind.MESSENGER,
+        )  # fmt: skip
+        await outbox.start()
+        self.outboxes.append(outbox)
+
     async def close(self) -> None:
         if self.bot is not None:
             await self.bot.close()
@@ -130,6 +167,9 @@ class Holdless:
         if self.email is not None:
             await self.email.close()
             self.email = None
+        if self.telegram is not None:
+            await self.telegram.close()
+            self.telegram = None
         if self.dispatcher is not None:
             await self.dispatcher.close()
         await self.hub.close()
@@ -195,6 +235,10 @@ def email_configured(settings: Settings) -> bool:
         or settings.email_imap_host is not None
         or settings.email_smtp_host is not None
     )
+
+
+def telegram_configured(settings: Settings) -> bool:
+    return settings.telegram_workspace is not None and bool(settings.telegram_bot_token)
 
 
 def tune_gc() -> None:

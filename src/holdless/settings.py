@@ -93,6 +93,21 @@ class Settings(BaseSettings):
         default=3.0, ge=0, le=30, description="First reply waits this long for a place in line and its wait"
     )
 
+    # Telegram channel (docs/channels.md): off unless a workspace and a bot token are configured.
+    telegram_workspace: str | None = Field(default=None, description="Slug of the workspace Telegram serves")
+    telegram_queue: str | None = Field(default=None, description="Queue name for new Telegram conversations")
+    telegram_bot_token: str | None = Field(default=None, description="The bot's token from @BotFather")
+    telegram_webhook_secret: str | None = Field(
+        default=None, description="Webhook mode: the X-Telegram-Bot-Api-Secret-Token every update must carry"
+    )
+    telegram_mode: Literal["webhook", "polling"] = Field(
+        default="webhook",
+        description="Updates by webhook (POST /api/v1/channels/telegram/webhook) or getUpdates",
+    )
+    telegram_api_base: str = Field(default="https://api.telegram.org", description="The Bot API server")
+    telegram_poll_seconds: float = Field(default=1.0, gt=0, le=300, description="Polling mode: between calls")
+    telegram_outbox_poll_seconds: float = Field(default=2.0, gt=0)
+
     def resolved_secret_key(self) -> str:
         """An unset key is generated once and kept under var/, so sessions survive restarts."""
         if self.secret_key:

@@ -23,6 +23,7 @@ from holdless.web.api import (
     queues,
     reports,
     routing,
+    telegram,
     webhooks,
     widget,
     workforce,
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
         complaints,
         webhooks,
         bot,
+        telegram,
     ):
         app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)
