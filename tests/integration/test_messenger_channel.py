@@ -279,6 +279,11 @@ async def test_a_free_form_reply_after_the_window_is_refused_but_a_template_goes
     assert "more than 24 hours ago" in error
     assert "[template:NAME]" in error
     assert len(messenger.receiver.posts) == 1, "only the acknowledgement"
+    async with messenger.holdless.ctx.uow() as uow:
+        told = await uow.events.latest(messenger.world.workspace_id, conversation_id, "channel.reply_refused")
+    assert told is not None, "the agent is told"
+    assert told.data["message_id"] == late.id
+    assert "template" in told.data["reason"]
 
     text = "[template:follow_up] We have news about your request."
     template = await messenger.reply(conversation_id, text)

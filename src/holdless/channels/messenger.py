@@ -24,6 +24,7 @@ from holdless.contacts.model import Identity, IdentityKind
 from holdless.conversations.intake import Inbound, Receipt, ThreadMap, receive
 from holdless.conversations.model import Attachment, Channel
 from holdless.errors import Invalid
+from holdless.events import Event
 from holdless.ids import QueueId, WorkspaceId
 from holdless.integrations.delivery import pinned_request
 from holdless.integrations.signing import DEFAULT_TOLERANCE_SECONDS, sign, verify
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 PROVIDER = "messenger"  # identities are "messenger:<from.id>"
 TEMPLATE = re.compile(r"^\s*\[template:([A-Za-z0-9_.\-]{1,64})\]\s*")
 USER_AGENT = "Holdless-Messenger/1"
+REPLY_REFUSED = "channel.reply_refused"  # tells the agent a reply was not sent, and why
 MAX_ID = 300
 MAX_TEXT = 10_000
 
@@ -167,6 +169,7 @@ class MessengerChannel:
         self._tolerance = tolerance_seconds
         self._timeout = timeout_seconds
         self._seen = SqlSeenStore(engine)
+        self._refused: set[str] = set()  # messages already reported refused (the outbox retries a send)
 
     async def start(self) -> None:
         return None
@@ -207,11 +210,25 @@ class MessengerChannel:
         now = self._ctx.clock.now()
         if last is None or now - last > self._window:
             hours = f"{self._window.total_seconds() / 3600:g}"
-            raise ReplyWindowClosed(
+            refusal = ReplyWindowClosed(
                 f"Not sent: the customer last wrote more than {hours} hours ago, so the messenger accepts "
                 'only a template now. Start the reply with "[template:NAME]".'
             )
+            await self._report_refusal(outbound, refusal)
+            raise refusal
         return None
+
+    async def _report_refusal(self, outbound: Outbound, refusal: ReplyWindowClosed) -> None:
+        if outbound.message_id in self._refused:
+            return
+        self._refused.add(outbound.message_id)
+        event = Event(
+            type=REPLY_REFUSED, workspace_id=self.workspace_id, actor="system:messenger",
+            at=self._ctx.clock.now(), conversation_id=outbound.conversation_id,
+            data={"message_id": outbound.message_id, "code": refusal.code, "reason": refusal.message},
+        )  # fmt: skip
+        async with self._ctx.uow() as uow:
+            uow.record(event)
 
     def payload(self, outbound: Outbound, template: str | None) -> dict[str, Any]:
         _, text = template_of(outbound.reply.text)
