@@ -142,19 +142,26 @@ class Messenger:
             await outbox.wait_idle()
 
 
-@pytest.fixture
-async def messenger(backend: Backend, tmp_path: Path) -> AsyncIterator[Messenger]:
+@asynccontextmanager
+async def running(backend: Backend, tmp_path: Path, **overrides: Any) -> AsyncIterator[Messenger]:
     clock = ManualClock(datetime.now(UTC))
     async with receiver() as rx:
-        settings = make_settings(
-            backend, tmp_path, routing=False, bot=False, messenger_workspace="acme", messenger_secret=SECRET,
-            messenger_queue="Billing", messenger_outbound_url=rx.url, messenger_allowed_hosts=["127.0.0.1"],
-            messenger_outbox_poll_seconds=0.05,
-        )  # fmt: skip
+        values: dict[str, Any] = {
+            "routing": False, "bot": False, "messenger_workspace": "acme", "messenger_secret": SECRET,
+            "messenger_queue": "Billing", "messenger_outbound_url": rx.url,
+            "messenger_allowed_hosts": ["127.0.0.1"], "messenger_outbox_poll_seconds": 0.05,
+        }  # fmt: skip
+        settings = make_settings(backend, tmp_path, **(values | overrides))
         holdless = build(settings, clock=clock)
         world = await make_world(holdless.ctx)
         async with serve_app(create_app(settings, holdless=holdless)) as server:
             yield Messenger(server, world, clock, rx)
+
+
+@pytest.fixture
+async def messenger(backend: Backend, tmp_path: Path) -> AsyncIterator[Messenger]:
+    async with running(backend, tmp_path) as found:
+        yield found
 
 
 async def test_a_signed_message_starts_a_conversation_and_a_redelivery_is_stored_once(
@@ -180,28 +187,19 @@ async def test_a_signed_message_starts_a_conversation_and_a_redelivery_is_stored
     ]
 
 
-@pytest.mark.parametrize(
-    ("case", "status", "code"),
-    [
-        ("bad_signature", 401, "bad_signature"),
-        ("other_secret", 401, "bad_signature"),
-        ("stale", 401, "stale_timestamp"),
-        ("no_headers", 401, "stale_timestamp"),
-    ],
-)
-async def test_an_unsigned_or_stale_post_is_refused_and_nothing_is_stored(
-    messenger: Messenger, case: str, status: int, code: str
-) -> None:
+async def test_an_unsigned_or_stale_post_is_refused_and_nothing_is_stored(messenger: Messenger) -> None:
     body = payload("wamid.9", "Hello")
     now = messenger.clock.now().timestamp()
-    headers = {
-        "bad_signature": {**signed(body, now), "Holdless-Signature": "v1=" + "0" * 64},
-        "other_secret": signed(body, now, secret="someone-else"),
-        "stale": signed(body, now - 301),  # the tolerance is 300 s
-        "no_headers": {"Content-Type": "application/json"},
-    }[case]
-    response = await messenger.post(body, headers)
-    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+    cases = [
+        ({**signed(body, now), "Holdless-Signature": "v1=" + "0" * 64}, "bad_signature"),
+        (signed(body, now, secret="someone-else"), "bad_signature"),
+        (signed(body, now - 301), "stale_timestamp"),  # the tolerance is 300 s
+        (signed(body, now + 301), "stale_timestamp"),
+        ({"Content-Type": "application/json"}, "stale_timestamp"),
+    ]
+    for headers, code in cases:
+        response = await messenger.post(body, headers)
+        assert (response.status_code, response.json()["error"]["code"]) == (401, code), headers
     assert await messenger.messages() == []
 
 
@@ -217,9 +215,10 @@ async def test_a_replayed_post_is_refused_with_409_and_stored_once(messenger: Me
     assert await messenger.messages() == before
 
 
-@pytest.mark.parametrize(
-    ("body", "field_named"),
-    [
+async def test_a_signed_but_malformed_body_gets_422_with_a_clear_message(
+    messenger: Messenger, caplog: pytest.LogCaptureFixture
+) -> None:
+    cases = [
         (b"{not json", "JSON"),
         (b"[1, 2]", "object"),
         (json.dumps({"from": {"id": "1"}, "text": "hi"}).encode(), "message_id"),
@@ -229,15 +228,36 @@ async def test_a_replayed_post_is_refused_with_409_and_stored_once(messenger: Me
             json.dumps({"message_id": "m", "from": {"id": "1"}, "text": "x", "attachments": 3}).encode(),
             "attachments",
         ),
-    ],
-)
-async def test_a_signed_but_malformed_body_gets_422_with_a_clear_message(
-    messenger: Messenger, body: bytes, field_named: str
-) -> None:
-    response = await messenger.post(body)
-    assert response.status_code == 422, response.text
-    assert field_named in response.json()["error"]["message"]
+    ]
+    for body, field_named in cases:
+        response = await messenger.post(body)
+        assert response.status_code == 422, response.text
+        assert field_named in response.json()["error"]["message"]
     assert await messenger.messages() == []
+    refusals = [r for r in caplog.records if "messenger: refused a post" in r.getMessage()]
+    assert len(refusals) == len(cases), "each refusal is logged"
+    async with messenger.server.client() as client:
+        assert (await client.get("/healthz")).status_code == 200, "the server is still up"
+
+
+async def test_a_reply_to_a_loopback_url_not_allowed_by_the_admin_is_never_sent(
+    backend: Backend, tmp_path: Path
+) -> None:
+    async with running(backend, tmp_path, messenger_allowed_hosts=[]) as messenger:
+        response = await messenger.post(payload("wamid.6", "Hello"))
+        conversation_id = ConversationId(response.json()["conversation_id"])
+        reply = await messenger.reply(conversation_id, "Hi Anna")
+        await messenger.idle()
+        query = select(channel_deliveries.c.status, channel_deliveries.c.error).where(
+            channel_deliveries.c.message_id == reply.id
+        )
+        async with messenger.holdless.engine.connect() as conn:
+            status, error = (await conn.execute(query)).one()
+        assert status == "failed"
+        assert "127.0.0.1" in error
+        assert "loopback" in error
+        assert "HOLDLESS_MESSENGER_ALLOWED_HOSTS" in error, "names the setting an admin would change"
+        assert messenger.receiver.posts == [], "refused from the resolved address: no packet sent"
 
 
 async def test_an_agent_reply_reaches_the_provider_signed_and_exactly_once(messenger: Messenger) -> None:

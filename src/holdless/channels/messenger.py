@@ -28,7 +28,7 @@ from holdless.events import Event
 from holdless.ids import QueueId, WorkspaceId
 from holdless.integrations.delivery import pinned_request
 from holdless.integrations.signing import DEFAULT_TOLERANCE_SECONDS, sign, verify
-from holdless.integrations.targets import Resolver, check_target
+from holdless.integrations.targets import Resolver, TargetRefused, check_target
 from holdless.storage.repositories.messenger import SqlSeenStore, last_customer_message_at
 from holdless.unit_of_work import Ctx
 
@@ -247,7 +247,15 @@ class MessengerChannel:
         if not self.outbound_url:
             raise Invalid("No outbound URL is configured (HOLDLESS_MESSENGER_OUTBOUND_URL).")
         template = await self.check_window(outbound)
-        target, addresses = await check_target(self.outbound_url, self._resolver, self._allowed_hosts)
+        try:
+            target, addresses = await check_target(self.outbound_url, self._resolver, self._allowed_hosts)
+        except TargetRefused as refused:
+            raise TargetRefused(
+                refused.message.replace("Webhooks", "Messenger replies").replace(
+                    "HOLDLESS_WEBHOOK_ALLOWED_HOSTS", "HOLDLESS_MESSENGER_ALLOWED_HOSTS"
+                ),
+                field="messenger_outbound_url",
+            ) from refused
         body = json.dumps(self.payload(outbound, template), separators=(",", ":"), ensure_ascii=False)
         raw = body.encode("utf-8")
         url, headers, extensions = pinned_request(target, addresses[0])
