@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from holdless.analytics.live import LiveKpis
 from holdless.bot_service.service import VirtualAgent
 from holdless.channels.email import EmailChannel, ImapBox, SmtpOut
+from holdless.channels.messenger import MessengerChannel
 from holdless.channels.outbox import Outbox
 from holdless.channels.telegram import TelegramBot, TelegramChannel
 from holdless.clock import Clock, SystemClock
@@ -57,6 +58,7 @@ class Holdless:
     telegram: TelegramChannel | None = None
     outboxes: list[Outbox] = field(default_factory=list)
     bot: VirtualAgent | None = None
+    messenger: MessengerChannel | None = None
 
     async def start(self) -> None:
         listeners = [x for x in (self.dispatcher, self.deliverer, self.bot) if x is not None]
@@ -77,6 +79,7 @@ class Holdless:
             await self.timers.start()
         await self._start_email()
         await self._start_telegram()
+        await self._start_messenger()
 
     async def _start_email(self) -> None:
         """The email channel, when a workspace and a way in or out are configured (docs/channels.md)."""
@@ -154,6 +157,37 @@ class Holdless:
         await outbox.start()
         self.outboxes.append(outbox)
 
+    async def _start_messenger(self) -> None:
+        """The signed messenger webhook, when a workspace and a secret are configured (docs/channels.md)."""
+        s = self.settings
+        if s.messenger_workspace is None or not s.messenger_secret:
+            return
+        async with self.ctx.uow() as uow:
+            workspace = await uow.workspaces.by_slug(s.messenger_workspace)
+            queues = await uow.queues.list(workspace.id) if workspace is not None else []
+        if workspace is None:
+            log.error("messenger: no workspace '%s'; the messenger channel is off", s.messenger_workspace)
+            return
+        queue_id = next((q.id for q in queues if q.name == s.messenger_queue), None)
+        if s.messenger_queue and queue_id is None:
+            log.error("messenger: no queue '%s'; new conversations wait without a queue", s.messenger_queue)
+        threads = SqlThreadMap(self.engine, self.ctx.clock)
+        channel = MessengerChannel(
+            self.ctx, self.engine, workspace.id, workspace.slug, threads, secret=s.messenger_secret,
+            resolver=self.webhooks.resolver, queue_id=queue_id, outbound_url=s.messenger_outbound_url,
+            allowed_hosts=s.messenger_allowed_hosts, reply_window_hours=s.messenger_reply_window_hours,
+            tolerance_seconds=s.signature_tolerance_seconds,
+        )  # fmt: skip
+        await channel.start()
+        self.messenger = channel
+        if s.messenger_outbound_url:
+            outbox = Outbox(
+                self.ctx, self.engine, channel, workspace.id, threads,
+                poll_seconds=s.messenger_outbox_poll_seconds, recipient_kind=IdentityKind.MESSENGER,
+            )  # fmt: skip
+            await outbox.start()
+            self.outboxes.append(outbox)
+
     async def close(self) -> None:
         if self.bot is not None:
             await self.bot.close()
@@ -170,6 +204,9 @@ class Holdless:
         if self.telegram is not None:
             await self.telegram.close()
             self.telegram = None
+        if self.messenger is not None:
+            await self.messenger.close()
+            self.messenger = None
         if self.dispatcher is not None:
             await self.dispatcher.close()
         await self.hub.close()

@@ -107,6 +107,21 @@ class Settings(BaseSettings):
     telegram_api_base: str = Field(default="https://api.telegram.org", description="The Bot API server")
     telegram_poll_seconds: float = Field(default=1.0, gt=0, le=300, description="Polling mode: between calls")
     telegram_outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    # Signed messenger webhook (docs/channels.md, "Messenger"): off unless a workspace and a secret are set.
+    messenger_workspace: str | None = Field(default=None, description="Slug of the workspace it serves")
+    messenger_secret: str = Field(default="", description="HMAC-SHA256 key of inbound and outbound posts")
+    messenger_queue: str | None = Field(default=None, description="Queue name for new conversations")
+    messenger_outbound_url: str | None = Field(
+        default=None, description="Agent replies are POSTed here, signed; none: replies are not sent"
+    )
+    messenger_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts the outbound URL may name although they resolve to private or loopback addresses",
+    )
+    messenger_reply_window_hours: float = Field(
+        default=24.0, gt=0, description="Free-form replies only this long after the customer's last message"
+    )
+    messenger_outbox_poll_seconds: float = Field(default=2.0, gt=0)
 
     def resolved_secret_key(self) -> str:
         """An unset key is generated once and kept under var/, so sessions survive restarts."""

@@ -454,3 +454,13 @@ bot_conversations = Table(
     Column("card", Json),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Signed messenger webhook: signatures accepted recently, so a replay is refused in every process.
+messenger_seen = Table(
+    "messenger_seen",
+    metadata,
+    Column("signature_digest", String(64), primary_key=True),
+    Column("seen_at", UtcDateTime, nullable=False),
+    Column("until", UtcDateTime, nullable=False),
+    Index(None, "until"),
+)

@@ -19,6 +19,7 @@ from holdless.web.api import (
     customers,
     events,
     feedback,
+    messenger,
     people,
     queues,
     reports,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, holdless: Holdless | None = None) -> FastA
         webhooks,
         bot,
         telegram,
+        messenger,
     ):
         app.include_router(router.router, prefix=API, dependencies=guards)
     app.include_router(ws_router)
