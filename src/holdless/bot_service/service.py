@@ -21,7 +21,7 @@ from holdless.bot.flows import BotDefinition, parse_definition
 from holdless.bot_service.turns import TurnRunner
 from holdless.bot_service.understanding import Understanding
 from holdless.conversations import events as ev
-from holdless.dispatch.leader import Leadership
+from holdless.dispatch.leader import Leadership, LeaderTask
 from holdless.errors import HoldlessError
 from holdless.events import Event
 from holdless.ids import WorkspaceId
@@ -35,61 +35,31 @@ BOT_EVENT_TYPES = frozenset({ev.MESSAGE_CREATED, ev.QUEUED, POSITION, FLOWS_UPDA
 PAGE = 200
 
 
-class VirtualAgent:
+class VirtualAgent(LeaderTask):
+    name = "holdless-virtual-agent"
+
     def __init__(self, ctx: Ctx, engine: AsyncEngine, *, routing: bool, tick_seconds: float = 1.0) -> None:
+        super().__init__(Leadership(engine, key=BOT_LOCK_KEY, role="virtual agent"))
         self._ctx = ctx
-        self._leadership = Leadership(engine, key=BOT_LOCK_KEY, role="virtual agent")
         self._tick = tick_seconds
         self._runner = TurnRunner(ctx, routing=routing)
         self._enabled: set[WorkspaceId] = set()
         self._definitions: dict[WorkspaceId, tuple[BotDefinition, Understanding | None]] = {}
-        self._dirty: set[WorkspaceId] = set()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
         self._working = False
         self._ready = False
-        self.leading = False
 
     def notify(self, event: Event) -> None:
         """Called by the bus for every committed event; never blocks."""
         if event.type not in BOT_EVENT_TYPES:
             return
         if event.type == FLOWS_UPDATED or event.workspace_id in self._enabled:
-            self._dirty.add(event.workspace_id)
-            self._wake.set()
+            self._mark(event.workspace_id)
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="holdless-virtual-agent")
+    def _failed(self) -> None:
+        self._definitions.clear()
 
-    async def close(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self._leadership.release()
-        self.leading = False
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                if await self._leadership.try_acquire():
-                    self.leading = True
-                    await self._lead()
-                else:
-                    await asyncio.sleep(2.0)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("bot: the virtual agent failed; restarting from the database")
-                self._definitions.clear()
-                await asyncio.sleep(1.0)
-            finally:
-                self.leading = False
-                self._ready = False
+    def _stepped_down(self) -> None:
+        self._ready = False
 
     async def _lead(self) -> None:
         async with self._ctx.uow() as uow:
