@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from holdless.accounts.model import Workspace
 from holdless.analytics.live import LiveKpis
 from holdless.bot_service.service import VirtualAgent
 from holdless.channels.email import EmailChannel, ImapBox, SmtpOut
@@ -21,6 +22,7 @@ from holdless.conversations.writer import MessageWriter
 from holdless.dispatch.service import Dispatcher
 from holdless.dispatch.timers import Timers
 from holdless.events import Event
+from holdless.ids import QueueId
 from holdless.integrations.actions import WebhookCtx
 from holdless.integrations.delivery import WebhookDeliverer
 from holdless.integrations.model import RetryPolicy
@@ -81,21 +83,31 @@ class Holdless:
         await self._start_telegram()
         await self._start_messenger()
 
+    async def _channel_home(
+        self, channel: str, slug: str, queue_name: str | None
+    ) -> tuple[Workspace, QueueId | None] | None:
+        """The workspace a channel serves and the queue for its new conversations, from settings."""
+        async with self.ctx.uow() as uow:
+            workspace = await uow.workspaces.by_slug(slug)
+            queues = await uow.queues.list(workspace.id) if workspace is not None else []
+        if workspace is None:
+            log.error("%s: no workspace '%s'; the channel is off", channel, slug)
+            return None
+        queue_id = next((q.id for q in queues if q.name == queue_name), None)
+        if queue_name and queue_id is None:
+            log.error("%s: no queue '%s'; new conversations wait without a queue", channel, queue_name)
+        return workspace, queue_id
+
     async def _start_email(self) -> None:
         """The email channel, when a workspace and a way in or out are configured (docs/channels.md)."""
         s = self.settings
         if not email_configured(s):
             return
         assert s.email_workspace is not None
-        async with self.ctx.uow() as uow:
-            workspace = await uow.workspaces.by_slug(s.email_workspace)
-            queues = await uow.queues.list(workspace.id) if workspace is not None else []
-        if workspace is None:
-            log.error("email: no workspace '%s'; the email channel is off", s.email_workspace)
+        home = await self._channel_home("email", s.email_workspace, s.email_queue)
+        if home is None:
             return
-        queue_id = next((q.id for q in queues if q.name == s.email_queue), None)
-        if s.email_queue and queue_id is None:
-            log.error("email: no queue '%s'; new mail waits without a queue", s.email_queue)
+        workspace, queue_id = home
         threads = SqlThreadMap(self.engine, self.ctx.clock)
         smtp_out = None
         if s.email_smtp_host:
@@ -131,15 +143,10 @@ class Holdless:
             return
         assert s.telegram_workspace is not None
         assert s.telegram_bot_token is not None
-        async with self.ctx.uow() as uow:
-            workspace = await uow.workspaces.by_slug(s.telegram_workspace)
-            queues = await uow.queues.list(workspace.id) if workspace is not None else []
-        if workspace is None:
-            log.error("telegram: no workspace '%s'; the Telegram channel is off", s.telegram_workspace)
+        home = await self._channel_home("telegram", s.telegram_workspace, s.telegram_queue)
+        if home is None:
             return
-        queue_id = next((q.id for q in queues if q.name == s.telegram_queue), None)
-        if s.telegram_queue and queue_id is None:
-            log.error("telegram: no queue '%s'; new chats wait without a queue", s.telegram_queue)
+        workspace, queue_id = home
         if s.telegram_mode == "webhook" and not s.telegram_webhook_secret:
             log.error("telegram: webhook mode needs telegram_webhook_secret; every update will be refused")
         threads = SqlThreadMap(self.engine, self.ctx.clock)
@@ -162,15 +169,10 @@ class Holdless:
         s = self.settings
         if s.messenger_workspace is None or not s.messenger_secret:
             return
-        async with self.ctx.uow() as uow:
-            workspace = await uow.workspaces.by_slug(s.messenger_workspace)
-            queues = await uow.queues.list(workspace.id) if workspace is not None else []
-        if workspace is None:
-            log.error("messenger: no workspace '%s'; the messenger channel is off", s.messenger_workspace)
+        home = await self._channel_home("messenger", s.messenger_workspace, s.messenger_queue)
+        if home is None:
             return
-        queue_id = next((q.id for q in queues if q.name == s.messenger_queue), None)
-        if s.messenger_queue and queue_id is None:
-            log.error("messenger: no queue '%s'; new conversations wait without a queue", s.messenger_queue)
+        workspace, queue_id = home
         threads = SqlThreadMap(self.engine, self.ctx.clock)
         channel = MessengerChannel(
             self.ctx, self.engine, workspace.id, workspace.slug, threads, secret=s.messenger_secret,
