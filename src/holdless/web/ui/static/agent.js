@@ -214,52 +214,21 @@
   });
 
   // ---- live -------------------------------------------------------------------------------------------
-  var socket = null, lastSeq = null, retry = 0, watchdog = null;
-  function setLive(ok) {
-    live.textContent = ok ? t.connected : t.reconnecting;
-    live.classList.toggle("bad", !ok);
-  }
-  function alive() {
-    clearTimeout(watchdog);
-    watchdog = setTimeout(function () { if (socket) socket.close(); }, 45000);
-  }
-  function connect() {
-    var proto = location.protocol === "https:" ? "wss:" : "ws:";
-    var ws = new WebSocket(proto + "//" + location.host + "/ws/agent" + (lastSeq !== null ? "?after=" + lastSeq : ""));
-    socket = ws;
-    setLive(false);
-    ws.onopen = alive;
-    ws.onmessage = function (e) {
-      alive();
-      var f = JSON.parse(e.data);
-      if (f.type === "hello") {
-        retry = 0;
-        if (lastSeq === null) lastSeq = f.last_seq;
-        setLive(true);
-        refresh(); loadMessages();
-      } else if (f.type === "resync") {
-        lastSeq = f.last_seq; refresh(); loadMessages();
-      } else if (f.type === "error") {
-        fail(new Error(f.message));
-      } else if (f.seq) {
-        lastSeq = f.seq;
-        var d = f.data || {};
-        if (f.type === "message.created" && d.message) showMessage(d.message);
-        else if (f.type.indexOf("offer.") === 0 || f.type.indexOf("conversation.") === 0) {
-          if (d.conversation) conversations[d.conversation.id] = d.conversation;
-          refresh();
-        }
+  window.holdlessStaffSocket({
+    loginUrl: "/login",
+    setLive: function (ok) {
+      live.textContent = ok ? t.connected : t.reconnecting;
+      live.classList.toggle("bad", !ok);
+    },
+    onReady: function () { refresh(); loadMessages(); },
+    onError: function (message) { fail(new Error(message)); },
+    onEvent: function (f) {
+      var d = f.data || {};
+      if (f.type === "message.created" && d.message) showMessage(d.message);
+      else if (f.type.indexOf("offer.") === 0 || f.type.indexOf("conversation.") === 0) {
+        if (d.conversation) conversations[d.conversation.id] = d.conversation;
+        refresh();
       }
-    };
-    ws.onclose = function (e) {
-      if (socket !== ws) return;
-      socket = null;
-      clearTimeout(watchdog);
-      setLive(false);
-      if (e.code === 4401) { location.href = "/login"; return; }
-      setTimeout(connect, Math.min(10000, 500 * Math.pow(2, retry++)));
-    };
-  }
-  setInterval(function () { if (socket && socket.readyState === 1) socket.send('{"type":"ping"}'); }, 15000);
-  connect();
+    },
+  });
 })();
